@@ -1,0 +1,1 @@
+//! Field selectors: parse, print, match. (Stub: being replaced by the full implementation.)

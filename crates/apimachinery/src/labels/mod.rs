@@ -1,0 +1,1 @@
+//! Label selectors: parse, print, match. (Stub: being replaced by the full implementation.)

@@ -1,0 +1,1 @@
+//! Name and label validation. (Stub: being replaced by the full implementation.)
