@@ -1,0 +1,33 @@
+//! The `LabelSelector` API struct (for parsing selector strings see [`crate::labels`]).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::serde_util::null_default;
+
+/// A label query over a set of objects (`metav1.LabelSelector`). An empty selector matches
+/// everything.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LabelSelector {
+    /// `matchLabels`: each entry is a `key=value` requirement.
+    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "BTreeMap::is_empty")]
+    pub match_labels: BTreeMap<String, String>,
+    /// `matchExpressions`: set-based requirements.
+    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "Vec::is_empty")]
+    pub match_expressions: Vec<LabelSelectorRequirement>,
+}
+
+/// One set-based requirement of a [`LabelSelector`] (`metav1.LabelSelectorRequirement`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LabelSelectorRequirement {
+    /// `key`: the label key.
+    pub key: String,
+    /// `operator`: `In`, `NotIn`, `Exists` or `DoesNotExist`.
+    pub operator: String,
+    /// `values`: required for `In`/`NotIn`, empty otherwise.
+    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
+}
