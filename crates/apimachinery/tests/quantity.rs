@@ -353,7 +353,7 @@ fn quantity_string() -> impl Strategy<Value = String> {
     ];
     (
         prop::sample::select(vec!["", "-", "+"]),
-        "[0-9]{1,12}",
+        "[0-9]{1,10}",
         prop::option::of("[0-9]{0,12}"),
         suffix,
     )
