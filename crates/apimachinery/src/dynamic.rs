@@ -10,7 +10,7 @@ use crate::resource::{Object, ResourceInfo};
 /// An object of a type not known at compile time.
 ///
 /// Every top-level field other than `apiVersion`, `kind` and `metadata` is kept verbatim in
-/// [`DynamicObject::data`], so decode → encode loses nothing.
+/// [`DynamicObject::data`], so decode → encode loses nothing (an empty `metadata` is omitted).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DynamicObject {
     /// `apiVersion` and `kind` as read.
@@ -72,7 +72,9 @@ impl Serialize for DynamicObject {
         if !self.types.kind.is_empty() {
             map.serialize_entry("kind", &self.types.kind)?;
         }
-        map.serialize_entry("metadata", &self.metadata)?;
+        if self.metadata != ObjectMeta::default() {
+            map.serialize_entry("metadata", &self.metadata)?;
+        }
         for (k, v) in &self.data {
             map.serialize_entry(k, v)?;
         }

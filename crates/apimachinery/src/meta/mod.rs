@@ -16,7 +16,9 @@ pub use discovery::{
     ApiVersions, DiscoveryKind, GroupVersionForDiscovery, ServerAddressByClientCidr,
     AGGREGATED_DISCOVERY_V2,
 };
-pub use object_meta::{FieldsV1, ListMeta, ManagedFieldsEntry, ObjectMeta, OwnerReference, TypeMeta};
+pub use object_meta::{
+    FieldsV1, ListMeta, ManagedFieldsEntry, ObjectMeta, OwnerReference, ShardInfo, TypeMeta,
+};
 pub use selector::{LabelSelector, LabelSelectorRequirement};
 pub use status::{cause, reason, Status, StatusCause, StatusDetails};
 pub use table::{

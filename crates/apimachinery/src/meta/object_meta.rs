@@ -104,6 +104,17 @@ pub struct ListMeta {
     /// `remainingItemCount`: items after this page (only when no selector was given).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remaining_item_count: Option<i64>,
+    /// `shardInfo`: the shard this (sharded) list was served for (alpha in v1.36).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard_info: Option<ShardInfo>,
+}
+
+/// Which shard of a sharded list was served (`metav1.ShardInfo`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardInfo {
+    /// `selector`: the shard selector the list was served for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selector: Option<String>,
 }
 
 /// A reference from a dependent to its owner (`metav1.OwnerReference`).
