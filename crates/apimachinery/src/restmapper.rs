@@ -165,8 +165,10 @@ impl StaticRestMapper {
         }
         let lower = gr.resource.to_lowercase();
         let by_name = GroupVersionResource::new(&gr.group, "", &lower);
-        if let Ok(found) = self.resource_for(&by_name) {
-            return Ok(found);
+        match self.resource_for(&by_name) {
+            Ok(found) => return Ok(found),
+            Err(e @ Error::Ambiguous { .. }) => return Err(e),
+            Err(_) => {}
         }
         let by_short: Vec<ResourceInfo> = self
             .sorted()
