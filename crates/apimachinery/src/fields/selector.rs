@@ -99,6 +99,18 @@ impl FieldTerm {
         Self::new(field, self.operator, self.value.clone())
     }
 
+    /// The bytes of this term's printed form, without allocating (for canonical ordering).
+    fn printed_bytes(&self) -> impl Iterator<Item = u8> + '_ {
+        let escaped = self.value.bytes().flat_map(|b| {
+            let escape = matches!(b, b'\\' | b',' | b'=').then_some(b'\\');
+            escape.into_iter().chain(std::iter::once(b))
+        });
+        self.field
+            .bytes()
+            .chain(self.operator.as_str().bytes())
+            .chain(escaped)
+    }
+
     /// Whether `fields` satisfy this term; a missing field counts as the empty string.
     pub fn matches<F: Fields + ?Sized>(&self, fields: &F) -> bool {
         let have = fields.field_value(&self.field);
@@ -156,9 +168,7 @@ impl FieldSelector {
     /// Builds a selector from terms.
     pub fn from_terms(terms: impl IntoIterator<Item = FieldTerm>) -> Self {
         let mut terms: Vec<FieldTerm> = terms.into_iter().collect();
-        if terms.len() > 1 {
-            terms.sort_by_cached_key(ToString::to_string);
-        }
+        terms.sort_by(|a, b| a.printed_bytes().cmp(b.printed_bytes()));
         FieldSelector { terms }
     }
 

@@ -180,6 +180,16 @@ fn builders_and_serde() {
 }
 
 #[test]
+fn terms_are_ordered_by_printed_form() {
+    let s = sel(r"b=2,a!=1,a=\,,a=1,ab=0");
+    let printed: Vec<_> = s.terms().iter().map(ToString::to_string).collect();
+    let mut sorted = printed.clone();
+    sorted.sort();
+    assert_eq!(printed, sorted);
+    assert_eq!(s.to_string(), r"a!=1,a=1,a=\,,ab=0,b=2");
+}
+
+#[test]
 fn odd_input_does_not_panic() {
     for s in [
         "é=ü\\",
