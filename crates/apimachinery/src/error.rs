@@ -18,7 +18,10 @@ pub struct ApiError {
 impl ApiError {
     /// Wraps a Status.
     pub fn new(status: Status) -> Self {
-        Self { status: Box::new(status), retry_after_header: None }
+        Self {
+            status: Box::new(status),
+            retry_after_header: None,
+        }
     }
 
     /// Builds the error for a response whose body was not a Status (e.g. plain text).
@@ -115,10 +118,11 @@ impl ApiError {
 
     /// `true` when `details.causes` has a cause with this reason.
     pub fn has_cause(&self, cause_reason: &str) -> bool {
-        self.status
-            .details
-            .as_ref()
-            .is_some_and(|d| d.causes.iter().any(|c| c.reason.as_deref() == Some(cause_reason)))
+        self.status.details.as_ref().is_some_and(|d| {
+            d.causes
+                .iter()
+                .any(|c| c.reason.as_deref() == Some(cause_reason))
+        })
     }
 
     /// How long the server asked us to wait: `details.retryAfterSeconds`, else the `Retry-After`
@@ -131,7 +135,9 @@ impl ApiError {
             .and_then(|d| d.retry_after_seconds)
             .and_then(|s| u64::try_from(s).ok())
             .filter(|s| *s > 0);
-        from_details.or(self.retry_after_header).map(Duration::from_secs)
+        from_details
+            .or(self.retry_after_header)
+            .map(Duration::from_secs)
     }
 }
 
@@ -187,6 +193,15 @@ pub enum Error {
     /// The API server reported a failure.
     #[error("API error: {0}")]
     Api(#[from] ApiError),
+    /// A label selector string did not parse.
+    #[error(transparent)]
+    LabelSelector(#[from] crate::labels::SelectorParseError),
+    /// A label requirement is invalid (key, value, operator or value count).
+    #[error(transparent)]
+    LabelRequirement(#[from] crate::labels::RequirementError),
+    /// A field selector string did not parse.
+    #[error(transparent)]
+    FieldSelector(#[from] crate::fields::FieldSelectorError),
     /// A group/version/kind string did not parse.
     #[error(transparent)]
     Gvk(#[from] crate::gvk::ParseGvkError),

@@ -75,7 +75,10 @@ pub trait RestMapper: Send + Sync {
             all.extend(other_group);
             all.dedup();
             if all.len() > 1 {
-                return Err(Error::Ambiguous { what: partial.resource.clone(), candidates: all.join(", ") });
+                return Err(Error::Ambiguous {
+                    what: partial.resource.clone(),
+                    candidates: all.join(", "),
+                });
             }
         }
         Ok(first.clone())
@@ -143,8 +146,15 @@ impl StaticRestMapper {
     /// The resources in a category (e.g. `all`), preferred versions only.
     pub fn category(&self, name: &str) -> Vec<ResourceInfo> {
         let mut out: Vec<ResourceInfo> = Vec::new();
-        for e in self.sorted().into_iter().filter(|e| e.categories.iter().any(|c| c == name)) {
-            if !out.iter().any(|o| o.group == e.info.group && o.plural == e.info.plural) {
+        for e in self
+            .sorted()
+            .into_iter()
+            .filter(|e| e.categories.iter().any(|c| c == name))
+        {
+            if !out
+                .iter()
+                .any(|o| o.group == e.info.group && o.plural == e.info.plural)
+            {
                 out.push(e.info.clone());
             }
         }
@@ -173,7 +183,7 @@ impl StaticRestMapper {
         let by_short: Vec<ResourceInfo> = self
             .sorted()
             .into_iter()
-            .filter(|e| group_matches(&gr, &e.info) && e.short_names.iter().any(|s| *s == lower))
+            .filter(|e| group_matches(&gr, &e.info) && e.short_names.contains(&lower))
             .map(|e| e.info.clone())
             .collect();
         if let Some(first) = by_short.first() {
@@ -185,7 +195,10 @@ impl StaticRestMapper {
             .filter(|e| group_matches(&gr, &e.info) && e.info.kind.to_lowercase() == lower)
             .map(|e| e.info.clone())
             .collect();
-        by_kind.into_iter().next().ok_or_else(|| Error::NoMapping(format!("resource type {arg:?}")))
+        by_kind
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::NoMapping(format!("resource type {arg:?}")))
     }
 
     fn sorted(&self) -> Vec<&Entry> {
@@ -231,7 +244,12 @@ impl RestMapper for StaticRestMapper {
             .map(|e| e.info.clone())
             .collect();
         if !versions.is_empty() {
-            found.sort_by_key(|i| versions.iter().position(|v| *v == i.version).unwrap_or(usize::MAX));
+            found.sort_by_key(|i| {
+                versions
+                    .iter()
+                    .position(|v| *v == i.version)
+                    .unwrap_or(usize::MAX)
+            });
         }
         found
     }

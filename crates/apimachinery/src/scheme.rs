@@ -74,7 +74,7 @@ pub enum Decoded {
     /// A registered type.
     Typed(Box<dyn AnyObject>),
     /// A kind the scheme does not know.
-    Dynamic(DynamicObject),
+    Dynamic(Box<DynamicObject>),
 }
 
 impl Decoded {
@@ -105,8 +105,10 @@ impl Decoded {
     pub fn gvk(&self) -> GroupVersionKind {
         match self {
             Self::Typed(o) => o.gvk(),
-            Self::Dynamic(d) => GroupVersionKind::from_api_version(&d.types.api_version, &d.types.kind)
-                .unwrap_or_else(|_| GroupVersionKind::new("", "", d.types.kind.clone())),
+            Self::Dynamic(d) => {
+                GroupVersionKind::from_api_version(&d.types.api_version, &d.types.kind)
+                    .unwrap_or_else(|_| GroupVersionKind::new("", "", d.types.kind.clone()))
+            }
         }
     }
 
@@ -117,7 +119,7 @@ impl Decoded {
     pub fn to_json(&self) -> serde_json::Result<Value> {
         match self {
             Self::Typed(o) => o.to_json(),
-            Self::Dynamic(d) => serde_json::to_value(d),
+            Self::Dynamic(d) => serde_json::to_value(&**d),
         }
     }
 }
@@ -144,7 +146,9 @@ pub struct Scheme {
 
 impl fmt::Debug for Scheme {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Scheme").field("types", &self.types.len()).finish_non_exhaustive()
+        f.debug_struct("Scheme")
+            .field("types", &self.types.len())
+            .finish_non_exhaustive()
     }
 }
 
@@ -158,7 +162,11 @@ impl Scheme {
     pub fn register<K: Resource>(&mut self) {
         self.types.insert(
             K::INFO.gvk(),
-            Registration { info: K::INFO, decode: decode_as::<K>, defaulters: Vec::new() },
+            Registration {
+                info: K::INFO,
+                decode: decode_as::<K>,
+                defaulters: Vec::new(),
+            },
         );
     }
 
@@ -204,7 +212,10 @@ impl Scheme {
 
     /// Sets the version preference order of a group (most preferred first).
     pub fn set_version_priority(&mut self, group: &str, versions: &[&str]) {
-        self.priorities.insert(group.to_owned(), versions.iter().map(|v| (*v).to_owned()).collect());
+        self.priorities.insert(
+            group.to_owned(),
+            versions.iter().map(|v| (*v).to_owned()).collect(),
+        );
     }
 
     /// The versions of a group known to this scheme, most preferred first: the explicit
@@ -221,7 +232,10 @@ impl Scheme {
         registered.sort_by(|a, b| version_priority(b, a));
         registered.dedup();
         versions.extend(registered.into_iter().map(str::to_owned));
-        versions.into_iter().map(|v| GroupVersion::new(group, v)).collect()
+        versions
+            .into_iter()
+            .map(|v| GroupVersion::new(group, v))
+            .collect()
     }
 
     /// The preferred version of a group.
@@ -255,7 +269,7 @@ impl Scheme {
                 }
                 Ok(Decoded::Typed(obj))
             }
-            None => Ok(Decoded::Dynamic(serde_json::from_value(value)?)),
+            None => Ok(Decoded::Dynamic(Box::new(serde_json::from_value(value)?))),
         }
     }
 

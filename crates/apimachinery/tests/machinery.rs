@@ -11,8 +11,8 @@ use kapi_apimachinery::options::{
 use kapi_apimachinery::restmapper::{guess_plural, RestMapper, StaticRestMapper};
 use kapi_apimachinery::scheme::{Decoded, Scheme};
 use kapi_apimachinery::{
-    ApiError, ClusterScope, DynamicObject, Error, GroupKind, GroupVersionKind, GroupVersionResource,
-    NamespaceScope, Object, Resource, ResourceInfo, Scope, Verbs,
+    ApiError, ClusterScope, DynamicObject, Error, GroupKind, GroupVersionKind,
+    GroupVersionResource, NamespaceScope, Object, Resource, ResourceInfo, Scope, Verbs,
 };
 use serde::{Deserialize, Serialize};
 
@@ -35,13 +35,22 @@ fn list_options_query_strings() {
          &resourceVersionMatch=NotOlderThan&timeoutSeconds=300&limit=500&continue=tok%3D%3D"
     );
     let watch = ListOptions::default().watch_from("42");
-    assert_eq!(watch.to_query(), "watch=true&allowWatchBookmarks=true&resourceVersion=42");
+    assert_eq!(
+        watch.to_query(),
+        "watch=true&allowWatchBookmarks=true&resourceVersion=42"
+    );
     let wl = ListOptions::default().watch_list("");
     assert_eq!(
         wl.to_query(),
         "watch=true&allowWatchBookmarks=true&resourceVersion=&resourceVersionMatch=NotOlderThan&sendInitialEvents=true"
     );
-    assert_eq!(GetOptions { resource_version: Some("7".into()) }.to_query(), "resourceVersion=7");
+    assert_eq!(
+        GetOptions {
+            resource_version: Some("7".into())
+        }
+        .to_query(),
+        "resourceVersion=7"
+    );
 }
 
 #[test]
@@ -51,15 +60,27 @@ fn write_options_query_strings() {
         field_manager: Some("me".into()),
         field_validation: Some(FieldValidation::Strict),
     };
-    assert_eq!(c.to_query(), "dryRun=All&fieldManager=me&fieldValidation=Strict");
-    assert_eq!(PatchOptions::apply("kubectl").force().to_query(), "fieldManager=kubectl&force=true");
+    assert_eq!(
+        c.to_query(),
+        "dryRun=All&fieldManager=me&fieldValidation=Strict"
+    );
+    assert_eq!(
+        PatchOptions::apply("kubectl").force().to_query(),
+        "fieldManager=kubectl&force=true"
+    );
     let d = DeleteOptions {
         grace_period_seconds: Some(0),
         propagation_policy: Some(PropagationPolicy::Foreground),
-        preconditions: Some(Preconditions { uid: Some("u".into()), resource_version: None }),
+        preconditions: Some(Preconditions {
+            uid: Some("u".into()),
+            resource_version: None,
+        }),
         ..DeleteOptions::default()
     };
-    assert_eq!(d.to_query(), "gracePeriodSeconds=0&propagationPolicy=Foreground");
+    assert_eq!(
+        d.to_query(),
+        "gracePeriodSeconds=0&propagationPolicy=Foreground"
+    );
     let body = serde_json::to_value(d.to_body()).unwrap();
     assert_eq!(
         body,
@@ -68,8 +89,14 @@ fn write_options_query_strings() {
     );
     // Unknown enum values survive a round-trip.
     let odd: DeleteOptions = serde_json::from_str(r#"{"propagationPolicy":"Sideways"}"#).unwrap();
-    assert_eq!(odd.propagation_policy, Some(PropagationPolicy::Other("Sideways".into())));
-    assert_eq!(serde_json::to_string(&odd).unwrap(), r#"{"propagationPolicy":"Sideways"}"#);
+    assert_eq!(
+        odd.propagation_policy,
+        Some(PropagationPolicy::Other("Sideways".into()))
+    );
+    assert_eq!(
+        serde_json::to_string(&odd).unwrap(),
+        r#"{"propagationPolicy":"Sideways"}"#
+    );
 }
 
 #[test]
@@ -78,9 +105,19 @@ fn api_error_helpers() {
     assert!(nf.is_not_found() && !nf.is_conflict());
     assert_eq!(nf.message(), r#"configmaps "x" not found"#);
     let nf_apps = Status::not_found("apps", "deployments", "d");
-    assert_eq!(nf_apps.message.as_deref(), Some(r#"deployments.apps "d" not found"#));
-    assert_eq!(nf_apps.details.as_ref().unwrap().group.as_deref(), Some("apps"));
-    assert!(Status::not_found("", "pods", "p").details.unwrap().group.is_none());
+    assert_eq!(
+        nf_apps.message.as_deref(),
+        Some(r#"deployments.apps "d" not found"#)
+    );
+    assert_eq!(
+        nf_apps.details.as_ref().unwrap().group.as_deref(),
+        Some("apps")
+    );
+    assert!(Status::not_found("", "pods", "p")
+        .details
+        .unwrap()
+        .group
+        .is_none());
 
     let conflict = ApiError::new(Status::conflict("", "configmaps", "x", Status::MODIFIED));
     assert!(conflict.is_conflict() && !conflict.is_already_exists());
@@ -108,7 +145,11 @@ fn api_error_helpers() {
         "apps",
         "Deployment",
         "d",
-        vec![kapi_apimachinery::meta::StatusCause::new("FieldValueInvalid", "Invalid value: 15: must be less than or equal to 10", "spec.replicas")],
+        vec![kapi_apimachinery::meta::StatusCause::new(
+            "FieldValueInvalid",
+            "Invalid value: 15: must be less than or equal to 10",
+            "spec.replicas",
+        )],
     );
     assert_eq!(
         invalid.message.as_deref(),
@@ -152,16 +193,25 @@ impl Resource for Widget {
 #[test]
 fn watch_events_decode() {
     let added = br#"{"type":"ADDED","object":{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w","namespace":"ns","resourceVersion":"5"},"spec":{"size":3}}}"#;
-    let WatchEvent::Added(w) = decode_event::<Widget>(added).unwrap() else { panic!("not ADDED") };
-    assert_eq!((w.cache_key().as_str(), w.resource_version(), w.spec["size"]), ("ns/w", Some("5"), 3));
+    let WatchEvent::Added(w) = decode_event::<Widget>(added).unwrap() else {
+        panic!("not ADDED")
+    };
+    assert_eq!(
+        (w.cache_key().as_str(), w.resource_version(), w.spec["size"]),
+        ("ns/w", Some("5"), 3)
+    );
 
     let bm = br#"{"type":"BOOKMARK","object":{"kind":"Widget","apiVersion":"example.com/v1","metadata":{"resourceVersion":"12","annotations":{"k8s.io/initial-events-end":"true"}}}}"#;
-    let WatchEvent::Bookmark(b) = decode_event::<Widget>(bm).unwrap() else { panic!("not BOOKMARK") };
+    let WatchEvent::Bookmark(b) = decode_event::<Widget>(bm).unwrap() else {
+        panic!("not BOOKMARK")
+    };
     assert!(b.is_initial_events_end());
     assert_eq!(b.metadata.resource_version, "12");
 
     let err = br#"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"too old resource version: 1 (5)","reason":"Expired","code":410}}"#;
-    let WatchEvent::Error(st) = decode_event::<Widget>(err).unwrap() else { panic!("not ERROR") };
+    let WatchEvent::Error(st) = decode_event::<Widget>(err).unwrap() else {
+        panic!("not ERROR")
+    };
     assert!(ApiError::new(st).is_expired());
 
     assert!(decode_event::<Widget>(br#"{"type":"EXPLODED","object":{}}"#).is_err());
@@ -199,24 +249,44 @@ items:
 ";
     let docs = scheme.decode_yaml(manifest).unwrap();
     assert_eq!(docs.len(), 3);
-    assert_eq!(docs[1].gvk(), GroupVersionKind::new("other.io", "v2", "Gadget"));
+    assert_eq!(
+        docs[1].gvk(),
+        GroupVersionKind::new("other.io", "v2", "Gadget")
+    );
     let mut it = docs.into_iter();
     let a = it.next().unwrap().downcast::<Widget>().unwrap();
     assert_eq!(a.spec["size"], 1, "defaulting hook ran");
-    let Decoded::Dynamic(g) = it.next().unwrap() else { panic!("Gadget is not registered") };
+    let Decoded::Dynamic(g) = it.next().unwrap() else {
+        panic!("Gadget is not registered")
+    };
     assert_eq!(g.data["spec"]["x"][1], 2);
     let b = it.next().unwrap().downcast::<Widget>().unwrap();
     assert_eq!(b.spec["size"], 7);
 
     let err = scheme.decode_yaml("kind: Widget\n").unwrap_err();
-    assert!(matches!(err, Error::MissingTypeMeta { field: "apiVersion", .. }), "{err}");
-    let err = scheme.decode_yaml("apiVersion: example.com/v1\nkind: Widget\nspec: {size: x}\n").unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::MissingTypeMeta {
+                field: "apiVersion",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let err = scheme
+        .decode_yaml("apiVersion: example.com/v1\nkind: Widget\nspec: {size: x}\n")
+        .unwrap_err();
     assert!(err.to_string().contains("invalid"), "{err}");
     assert!(scheme.decode_yaml("a: [unclosed\n").is_err());
     assert!(scheme.decode_json(b"{").is_err());
 
     scheme.set_version_priority("example.com", &["v2", "v1"]);
-    let versions: Vec<String> = scheme.prioritized_versions("example.com").iter().map(|g| g.version.clone()).collect();
+    let versions: Vec<String> = scheme
+        .prioritized_versions("example.com")
+        .iter()
+        .map(|g| g.version.clone())
+        .collect();
     assert_eq!(versions, ["v2", "v1"]);
 }
 
@@ -238,7 +308,9 @@ fn hostile_yaml_is_an_error_not_a_hang() {
 #[test]
 fn dynamic_object_round_trip_and_conversion() {
     let info = Widget::INFO;
-    let obj = DynamicObject::new("w", &info).within("ns").with_field("spec", serde_json::json!({"size": 2}));
+    let obj = DynamicObject::new("w", &info)
+        .within("ns")
+        .with_field("spec", serde_json::json!({"size": 2}));
     let json = serde_json::to_value(&obj).unwrap();
     assert_eq!(
         json,
@@ -253,14 +325,33 @@ fn dynamic_object_round_trip_and_conversion() {
 #[test]
 fn resource_info_paths() {
     let info = Widget::INFO;
-    assert_eq!(info.collection_path(Some("ns")), "/apis/example.com/v1/namespaces/ns/widgets");
+    assert_eq!(
+        info.collection_path(Some("ns")),
+        "/apis/example.com/v1/namespaces/ns/widgets"
+    );
     assert_eq!(info.collection_path(None), "/apis/example.com/v1/widgets");
-    assert_eq!(info.object_path(Some("ns"), "w", Some("status")), "/apis/example.com/v1/namespaces/ns/widgets/w/status");
-    let ns = ResourceInfo::new(&GroupVersionKind::new("", "v1", "Namespace"), "namespaces", Scope::Cluster);
-    assert_eq!(ns.object_path(Some("ignored"), "default", None), "/api/v1/namespaces/default");
+    assert_eq!(
+        info.object_path(Some("ns"), "w", Some("status")),
+        "/apis/example.com/v1/namespaces/ns/widgets/w/status"
+    );
+    let ns = ResourceInfo::new(
+        &GroupVersionKind::new("", "v1", "Namespace"),
+        "namespaces",
+        Scope::Cluster,
+    );
+    assert_eq!(
+        ns.object_path(Some("ignored"), "default", None),
+        "/api/v1/namespaces/default"
+    );
     assert!(info.has_subresource("status") && !info.has_subresource("scale"));
-    assert_eq!(Verbs::GET.union(Verbs::WATCH).names().collect::<Vec<_>>(), ["get", "watch"]);
-    assert_eq!(Verbs::from_name("deletecollection"), Some(Verbs::DELETE_COLLECTION));
+    assert_eq!(
+        Verbs::GET.union(Verbs::WATCH).names().collect::<Vec<_>>(),
+        ["get", "watch"]
+    );
+    assert_eq!(
+        Verbs::from_name("deletecollection"),
+        Some(Verbs::DELETE_COLLECTION)
+    );
     fn scope_of<K: Resource>() -> Scope {
         <K::Scope as kapi_apimachinery::ScopeMarker>::SCOPE
     }
@@ -272,31 +363,128 @@ fn resource_info_paths() {
 fn rest_mapper_resolves_names_short_names_and_versions() {
     let mut m = StaticRestMapper::new();
     let gvk = |g: &str, v: &str, k: &str| GroupVersionKind::new(g, v, k);
-    m.add(ResourceInfo::new(&gvk("", "v1", "Pod"), "pods", Scope::Namespaced), &["po"], &["all"]);
-    m.add(ResourceInfo::new(&gvk("apps", "v1", "Deployment"), "deployments", Scope::Namespaced), &["deploy"], &["all"]);
-    m.add(ResourceInfo::new(&gvk("apps", "v1beta1", "Deployment"), "deployments", Scope::Namespaced), &["deploy"], &[]);
-    m.add(ResourceInfo::new(&gvk("extensions.example", "v1", "Deployment"), "deployments", Scope::Namespaced), &[], &[]);
-    m.add(ResourceInfo::new(&gvk("", "v1", "Namespace"), "namespaces", Scope::Cluster), &["ns"], &[]);
+    m.add(
+        ResourceInfo::new(&gvk("", "v1", "Pod"), "pods", Scope::Namespaced),
+        &["po"],
+        &["all"],
+    );
+    m.add(
+        ResourceInfo::new(
+            &gvk("apps", "v1", "Deployment"),
+            "deployments",
+            Scope::Namespaced,
+        ),
+        &["deploy"],
+        &["all"],
+    );
+    m.add(
+        ResourceInfo::new(
+            &gvk("apps", "v1beta1", "Deployment"),
+            "deployments",
+            Scope::Namespaced,
+        ),
+        &["deploy"],
+        &[],
+    );
+    m.add(
+        ResourceInfo::new(
+            &gvk("extensions.example", "v1", "Deployment"),
+            "deployments",
+            Scope::Namespaced,
+        ),
+        &[],
+        &[],
+    );
+    m.add(
+        ResourceInfo::new(&gvk("", "v1", "Namespace"), "namespaces", Scope::Cluster),
+        &["ns"],
+        &[],
+    );
 
     assert_eq!(m.resolve("po").unwrap().plural, "pods");
     assert_eq!(m.resolve("pod").unwrap().plural, "pods");
     assert_eq!(m.resolve("Pod").unwrap().plural, "pods");
     assert_eq!(m.resolve("deploy").unwrap().version, "v1");
-    assert_eq!(m.resolve("deployments.v1beta1.apps").unwrap().version, "v1beta1");
-    assert_eq!(m.resolve("deployments.extensions.example").unwrap().group, "extensions.example");
-    assert!(matches!(m.resolve("deployments"), Err(Error::Ambiguous { .. })));
+    assert_eq!(
+        m.resolve("deployments.v1beta1.apps").unwrap().version,
+        "v1beta1"
+    );
+    assert_eq!(
+        m.resolve("deployments.extensions.example").unwrap().group,
+        "extensions.example"
+    );
+    assert!(matches!(
+        m.resolve("deployments"),
+        Err(Error::Ambiguous { .. })
+    ));
     assert!(matches!(m.resolve("nothing"), Err(Error::NoMapping(_))));
     assert_eq!(m.resolve("ns").unwrap().scope, Scope::Cluster);
 
     let gk = GroupKind::new("apps", "Deployment");
     assert_eq!(m.rest_mapping(&gk, &[]).unwrap().version, "v1");
-    assert_eq!(m.rest_mapping(&gk, &["v1beta1"]).unwrap().version, "v1beta1");
+    assert_eq!(
+        m.rest_mapping(&gk, &["v1beta1"]).unwrap().version,
+        "v1beta1"
+    );
     assert!(m.rest_mapping(&gk, &["v9"]).is_err());
-    assert_eq!(m.kind_for(&GroupVersionResource::new("", "", "pods")).unwrap().kind, "Pod");
-    let all: Vec<String> = m.category("all").iter().map(|i| i.plural.to_string()).collect();
+    assert_eq!(
+        m.kind_for(&GroupVersionResource::new("", "", "pods"))
+            .unwrap()
+            .kind,
+        "Pod"
+    );
+    let all: Vec<String> = m
+        .category("all")
+        .iter()
+        .map(|i| i.plural.to_string())
+        .collect();
     assert_eq!(all, ["pods", "deployments"]);
 
     assert_eq!(guess_plural("Endpoints").0, "endpoints");
     assert_eq!(guess_plural("Policy").0, "policies");
     assert_eq!(guess_plural("Class").0, "classes");
+}
+
+#[test]
+fn label_selector_struct_converts_to_selector() {
+    use kapi_apimachinery::meta::{LabelSelector, LabelSelectorRequirement};
+    use kapi_apimachinery::Selector;
+    let ls = LabelSelector {
+        match_labels: BTreeMap::from([("app".into(), "web".into())]),
+        match_expressions: vec![LabelSelectorRequirement {
+            key: "tier".into(),
+            operator: "NotIn".into(),
+            values: vec!["db".into()],
+        }],
+    };
+    let sel = Selector::try_from(&ls).unwrap();
+    let labels = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    };
+    assert!(sel.matches(&labels(&[("app", "web")])));
+    assert!(!sel.matches(&labels(&[("app", "web"), ("tier", "db")])));
+    assert_eq!(ls.to_selector_string().unwrap(), "app=web,tier notin (db)");
+    let bad = LabelSelector {
+        match_expressions: vec![LabelSelectorRequirement {
+            key: "k".into(),
+            operator: "Sometimes".into(),
+            values: vec![],
+        }],
+        ..LabelSelector::default()
+    };
+    let err = Selector::try_from(&bad).unwrap_err();
+    assert!(err.to_string().contains("Sometimes"), "{err}");
+    assert!(Selector::try_from(&LabelSelector::default())
+        .unwrap()
+        .is_empty());
+    let parse_err: Error = "a in (b".parse::<Selector>().unwrap_err().into();
+    assert!(
+        parse_err
+            .to_string()
+            .contains("unable to parse requirement"),
+        "{parse_err}"
+    );
 }

@@ -17,7 +17,11 @@ pub struct ApiVersions {
     #[serde(default, deserialize_with = "null_default")]
     pub versions: Vec<String>,
     /// `serverAddressByClientCIDRs`.
-    #[serde(default, deserialize_with = "null_default", rename = "serverAddressByClientCIDRs")]
+    #[serde(
+        default,
+        deserialize_with = "null_default",
+        rename = "serverAddressByClientCIDRs"
+    )]
     pub server_address_by_client_cidrs: Vec<ServerAddressByClientCidr>,
 }
 
@@ -39,7 +43,11 @@ pub struct ApiGroupList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     /// `apiVersion` (`v1`; may be omitted).
-    #[serde(default, rename = "apiVersion", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "apiVersion",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub api_version: Option<String>,
     /// `groups`.
     #[serde(default, deserialize_with = "null_default")]
@@ -124,10 +132,18 @@ pub struct ApiResource {
     #[serde(default, deserialize_with = "null_default")]
     pub verbs: Vec<String>,
     /// `shortNames`.
-    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub short_names: Vec<String>,
     /// `categories`, e.g. `all`.
-    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub categories: Vec<String>,
     /// `storageVersionHash`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -199,13 +215,25 @@ pub struct ApiResourceDiscovery {
     #[serde(default, deserialize_with = "null_default")]
     pub verbs: Vec<String>,
     /// `shortNames`.
-    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub short_names: Vec<String>,
     /// `categories`.
-    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub categories: Vec<String>,
     /// `subresources`.
-    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub subresources: Vec<ApiSubresourceDiscovery>,
 }
 
@@ -219,7 +247,11 @@ pub struct ApiSubresourceDiscovery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_kind: Option<DiscoveryKind>,
     /// `acceptedTypes`.
-    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub accepted_types: Vec<DiscoveryKind>,
     /// `verbs`.
     #[serde(default, deserialize_with = "null_default")]

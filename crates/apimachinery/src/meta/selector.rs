@@ -12,10 +12,18 @@ use crate::serde_util::null_default;
 #[serde(rename_all = "camelCase")]
 pub struct LabelSelector {
     /// `matchLabels`: each entry is a `key=value` requirement.
-    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_default",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub match_labels: BTreeMap<String, String>,
     /// `matchExpressions`: set-based requirements.
-    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub match_expressions: Vec<LabelSelectorRequirement>,
 }
 
@@ -28,6 +36,36 @@ pub struct LabelSelectorRequirement {
     /// `operator`: `In`, `NotIn`, `Exists` or `DoesNotExist`.
     pub operator: String,
     /// `values`: required for `In`/`NotIn`, empty otherwise.
-    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub values: Vec<String>,
+}
+
+impl TryFrom<&LabelSelector> for crate::labels::Selector {
+    type Error = crate::labels::RequirementError;
+
+    /// Converts the API struct into a matcher: `matchLabels` become `key=value`
+    /// requirements, `matchExpressions` their set-based operators. An empty selector matches
+    /// everything (an absent one, `Option::None`, conventionally matches nothing; callers decide).
+    fn try_from(s: &LabelSelector) -> Result<Self, Self::Error> {
+        crate::labels::from_label_selector_parts(
+            &s.match_labels,
+            s.match_expressions
+                .iter()
+                .map(|e| (e.key.as_str(), e.operator.as_str(), e.values.as_slice())),
+        )
+    }
+}
+
+impl LabelSelector {
+    /// The selector in query-string form, e.g. `app=web,tier in (a,b)`.
+    ///
+    /// # Errors
+    /// When a requirement is invalid (bad key, unknown operator, wrong number of values).
+    pub fn to_selector_string(&self) -> Result<String, crate::labels::RequirementError> {
+        crate::labels::Selector::try_from(self).map(|s| s.to_string())
+    }
 }

@@ -54,7 +54,11 @@ pub struct StatusDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
     /// `causes`: one entry per field error.
-    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub causes: Vec<StatusCause>,
     /// `retryAfterSeconds`: when the client may retry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -188,29 +192,42 @@ impl Status {
     /// Adds a cause to `details.causes`.
     #[must_use]
     pub fn with_cause(mut self, cause: StatusCause) -> Self {
-        self.details.get_or_insert_with(StatusDetails::default).causes.push(cause);
+        self.details
+            .get_or_insert_with(StatusDetails::default)
+            .causes
+            .push(cause);
         self
     }
 
     /// Sets `details.retryAfterSeconds`.
     #[must_use]
     pub fn with_retry_after(mut self, seconds: i32) -> Self {
-        self.details.get_or_insert_with(StatusDetails::default).retry_after_seconds = Some(seconds);
+        self.details
+            .get_or_insert_with(StatusDetails::default)
+            .retry_after_seconds = Some(seconds);
         self
     }
 
     /// 404 `<resource> "<name>" not found` (resource is `plural` or `plural.group`).
     pub fn not_found(group: &str, resource: &str, name: &str) -> Self {
         let what = qualified(group, resource);
-        Self::failure(404, reason::NOT_FOUND, format!("{what} \"{name}\" not found"))
-            .with_details(group, resource, name)
+        Self::failure(
+            404,
+            reason::NOT_FOUND,
+            format!("{what} \"{name}\" not found"),
+        )
+        .with_details(group, resource, name)
     }
 
     /// 409 AlreadyExists `<resource> "<name>" already exists`.
     pub fn already_exists(group: &str, resource: &str, name: &str) -> Self {
         let what = qualified(group, resource);
-        Self::failure(409, reason::ALREADY_EXISTS, format!("{what} \"{name}\" already exists"))
-            .with_details(group, resource, name)
+        Self::failure(
+            409,
+            reason::ALREADY_EXISTS,
+            format!("{what} \"{name}\" already exists"),
+        )
+        .with_details(group, resource, name)
     }
 
     /// 409 Conflict `Operation cannot be fulfilled on <resource> "<name>": <detail>`.
@@ -225,7 +242,11 @@ impl Status {
 
     /// 422 Invalid `<Kind>.<group> "<name>" is invalid: <causes>`, one cause per field error.
     pub fn invalid(group: &str, kind: &str, name: &str, causes: Vec<StatusCause>) -> Self {
-        let what = if group.is_empty() { kind.to_owned() } else { format!("{kind}.{group}") };
+        let what = if group.is_empty() {
+            kind.to_owned()
+        } else {
+            format!("{kind}.{group}")
+        };
         let list: Vec<String> = causes
             .iter()
             .map(|c| match (&c.field, &c.message) {
@@ -239,8 +260,12 @@ impl Status {
             1 => format!(": {}", list[0]),
             _ => format!(": [{}]", list.join(", ")),
         };
-        let mut s = Self::failure(422, reason::INVALID, format!("{what} \"{name}\" is invalid{detail}"))
-            .with_details(group, kind, name);
+        let mut s = Self::failure(
+            422,
+            reason::INVALID,
+            format!("{what} \"{name}\" is invalid{detail}"),
+        )
+        .with_details(group, kind, name);
         s.details.get_or_insert_with(StatusDetails::default).causes = causes;
         s
     }
@@ -266,8 +291,12 @@ impl Status {
 
     /// 429 TooManyRequests with `retryAfterSeconds`.
     pub fn too_many_requests(retry_after_seconds: i32) -> Self {
-        Self::failure(429, reason::TOO_MANY_REQUESTS, "Too many requests, please try again later.")
-            .with_retry_after(retry_after_seconds)
+        Self::failure(
+            429,
+            reason::TOO_MANY_REQUESTS,
+            "Too many requests, please try again later.",
+        )
+        .with_retry_after(retry_after_seconds)
     }
 
     /// 500 InternalError.

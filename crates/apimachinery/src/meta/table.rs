@@ -60,7 +60,11 @@ pub struct TableRow {
     #[serde(default, deserialize_with = "null_default")]
     pub cells: Vec<serde_json::Value>,
     /// `conditions`.
-    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub conditions: Vec<serde_json::Value>,
     /// `object`: the object or its `PartialObjectMetadata`, when requested.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -82,6 +82,8 @@ impl RawWatchEvent {
 }
 
 /// A decoded watch event.
+// Events are moved once from the decoder to the consumer; boxing would cost an allocation each.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum WatchEvent<K> {
     /// `ADDED`.
@@ -115,7 +117,9 @@ impl<K: Serialize> Serialize for WatchEvent<K> {
         let mut s = serializer.serialize_struct("WatchEvent", 2)?;
         s.serialize_field("type", self.event_type().as_str())?;
         match self {
-            Self::Added(o) | Self::Modified(o) | Self::Deleted(o) => s.serialize_field("object", o)?,
+            Self::Added(o) | Self::Modified(o) | Self::Deleted(o) => {
+                s.serialize_field("object", o)?
+            }
             Self::Bookmark(b) => s.serialize_field("object", b)?,
             Self::Error(st) => s.serialize_field("object", st)?,
         }
@@ -130,7 +134,11 @@ pub struct Bookmark {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub kind: String,
     /// `apiVersion` of the watched type.
-    #[serde(default, rename = "apiVersion", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        rename = "apiVersion",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub api_version: String,
     /// `metadata`: the resourceVersion and maybe annotations.
     pub metadata: BookmarkMeta,
@@ -143,14 +151,21 @@ pub struct BookmarkMeta {
     /// `resourceVersion` the watch has reached.
     pub resource_version: String,
     /// `annotations`, e.g. [`INITIAL_EVENTS_END_ANNOTATION`].
-    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_default",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub annotations: BTreeMap<String, String>,
 }
 
 impl Bookmark {
     /// `true` for the bookmark that ends the initial events of a watch-list.
     pub fn is_initial_events_end(&self) -> bool {
-        self.metadata.annotations.get(INITIAL_EVENTS_END_ANNOTATION).map(String::as_str)
+        self.metadata
+            .annotations
+            .get(INITIAL_EVENTS_END_ANNOTATION)
+            .map(String::as_str)
             == Some("true")
     }
 }
