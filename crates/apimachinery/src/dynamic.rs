@@ -26,7 +26,10 @@ impl DynamicObject {
     pub fn new(name: &str, info: &ResourceInfo) -> Self {
         Self {
             types: TypeMeta::new(info.api_version(), info.kind.as_ref()),
-            metadata: ObjectMeta { name: Some(name.to_owned()), ..ObjectMeta::default() },
+            metadata: ObjectMeta {
+                name: Some(name.to_owned()),
+                ..ObjectMeta::default()
+            },
             data: Map::new(),
         }
     }
@@ -96,10 +99,15 @@ impl<'de> Deserialize<'de> for DynamicObject {
         let kind = text(data.remove("kind"), "kind")?;
         let metadata = match data.remove("metadata") {
             None | Some(Value::Null) => ObjectMeta::default(),
-            Some(v) => serde_json::from_value(v)
-                .map_err(|e| D::Error::custom(format!("metadata: {e}")))?,
+            Some(v) => {
+                serde_json::from_value(v).map_err(|e| D::Error::custom(format!("metadata: {e}")))?
+            }
         };
-        Ok(Self { types: TypeMeta { api_version, kind }, metadata, data })
+        Ok(Self {
+            types: TypeMeta { api_version, kind },
+            metadata,
+            data,
+        })
     }
 }
 

@@ -25,7 +25,10 @@ pub struct GroupVersion {
 impl GroupVersion {
     /// Builds a group/version.
     pub fn new(group: impl Into<String>, version: impl Into<String>) -> Self {
-        Self { group: group.into(), version: version.into() }
+        Self {
+            group: group.into(),
+            version: version.into(),
+        }
     }
 
     /// Parses an `apiVersion` string: `v1`, `apps/v1`. An empty string is the empty
@@ -37,7 +40,11 @@ impl GroupVersion {
         if s.is_empty() {
             return Ok(Self::default());
         }
-        let err = |reason| ParseGvkError { what: "group version", input: s.to_owned(), reason };
+        let err = |reason| ParseGvkError {
+            what: "group version",
+            input: s.to_owned(),
+            reason,
+        };
         match s.split_once('/') {
             None => Ok(Self::new("", s)),
             Some((g, v)) if v.contains('/') => {
@@ -104,8 +111,16 @@ pub struct GroupVersionKind {
 
 impl GroupVersionKind {
     /// Builds a GVK.
-    pub fn new(group: impl Into<String>, version: impl Into<String>, kind: impl Into<String>) -> Self {
-        Self { group: group.into(), version: version.into(), kind: kind.into() }
+    pub fn new(
+        group: impl Into<String>,
+        version: impl Into<String>,
+        kind: impl Into<String>,
+    ) -> Self {
+        Self {
+            group: group.into(),
+            version: version.into(),
+            kind: kind.into(),
+        }
     }
 
     /// From an `apiVersion` string and a kind.
@@ -157,7 +172,11 @@ impl GroupVersionResource {
         version: impl Into<String>,
         resource: impl Into<String>,
     ) -> Self {
-        Self { group: group.into(), version: version.into(), resource: resource.into() }
+        Self {
+            group: group.into(),
+            version: version.into(),
+            resource: resource.into(),
+        }
     }
 
     /// The group/version part.
@@ -190,7 +209,11 @@ impl GroupVersionResource {
 impl fmt::Display for GroupVersionResource {
     /// Upstream's format: `apps/v1, Resource=deployments`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}, Resource={}", self.group, self.version, self.resource)
+        write!(
+            f,
+            "{}/{}, Resource={}",
+            self.group, self.version, self.resource
+        )
     }
 }
 
@@ -206,7 +229,10 @@ pub struct GroupKind {
 impl GroupKind {
     /// Builds a group/kind.
     pub fn new(group: impl Into<String>, kind: impl Into<String>) -> Self {
-        Self { group: group.into(), kind: kind.into() }
+        Self {
+            group: group.into(),
+            kind: kind.into(),
+        }
     }
 
     /// Parses `Kind` or `Kind.group` (the group may contain dots).
@@ -241,7 +267,10 @@ pub struct GroupResource {
 impl GroupResource {
     /// Builds a group/resource.
     pub fn new(group: impl Into<String>, resource: impl Into<String>) -> Self {
-        Self { group: group.into(), resource: resource.into() }
+        Self {
+            group: group.into(),
+            resource: resource.into(),
+        }
     }
 
     /// Parses `resource` or `resource.group` (the group may contain dots).
@@ -270,24 +299,39 @@ mod tests {
 
     #[test]
     fn group_version_parse_and_print() {
-        assert_eq!(GroupVersion::parse("v1").unwrap(), GroupVersion::new("", "v1"));
-        assert_eq!(GroupVersion::parse("apps/v1").unwrap(), GroupVersion::new("apps", "v1"));
+        assert_eq!(
+            GroupVersion::parse("v1").unwrap(),
+            GroupVersion::new("", "v1")
+        );
+        assert_eq!(
+            GroupVersion::parse("apps/v1").unwrap(),
+            GroupVersion::new("apps", "v1")
+        );
         assert!(GroupVersion::parse("a/b/c").is_err());
         assert!(GroupVersion::parse("/v1").is_err());
         assert_eq!(GroupVersion::new("", "v1").to_string(), "v1");
-        assert_eq!(GroupVersion::new("apps", "v1").url_prefix(), "/apis/apps/v1");
+        assert_eq!(
+            GroupVersion::new("apps", "v1").url_prefix(),
+            "/apis/apps/v1"
+        );
         assert_eq!(GroupVersion::new("", "v1").url_prefix(), "/api/v1");
     }
 
     #[test]
     fn resource_arg() {
         let (gvr, gr) = GroupVersionResource::parse_resource_arg("deployments.v1.apps");
-        assert_eq!(gvr, Some(GroupVersionResource::new("apps", "v1", "deployments")));
+        assert_eq!(
+            gvr,
+            Some(GroupVersionResource::new("apps", "v1", "deployments"))
+        );
         assert_eq!(gr, GroupResource::new("v1.apps", "deployments"));
         let (gvr, gr) = GroupVersionResource::parse_resource_arg("deployments.apps");
         assert_eq!(gvr, None);
         assert_eq!(gr.to_string(), "deployments.apps");
-        assert_eq!(GroupKind::parse("Deployment.apps").to_string(), "Deployment.apps");
+        assert_eq!(
+            GroupKind::parse("Deployment.apps").to_string(),
+            "Deployment.apps"
+        );
         assert_eq!(
             GroupVersionKind::new("apps", "v1", "Deployment").to_string(),
             "apps/v1, Kind=Deployment"

@@ -30,7 +30,12 @@ pub struct ObjectList<K> {
 
 impl<K> Default for ObjectList<K> {
     fn default() -> Self {
-        Self { api_version: String::new(), kind: String::new(), metadata: ListMeta::default(), items: Vec::new() }
+        Self {
+            api_version: String::new(),
+            kind: String::new(),
+            metadata: ListMeta::default(),
+            items: Vec::new(),
+        }
     }
 }
 

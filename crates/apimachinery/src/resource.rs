@@ -109,12 +109,18 @@ impl Verbs {
 
     /// Looks a verb up by its API name.
     pub fn from_name(name: &str) -> Option<Self> {
-        Self::NAMES.iter().find(|(_, n)| *n == name).map(|(v, _)| *v)
+        Self::NAMES
+            .iter()
+            .find(|(_, n)| *n == name)
+            .map(|(v, _)| *v)
     }
 
     /// The API names of the verbs in the set, sorted alphabetically.
     pub fn names(self) -> impl Iterator<Item = &'static str> {
-        Self::NAMES.into_iter().filter(move |(v, _)| self.contains(*v)).map(|(_, n)| n)
+        Self::NAMES
+            .into_iter()
+            .filter(move |(v, _)| self.contains(*v))
+            .map(|(_, n)| n)
     }
 }
 
@@ -180,12 +186,20 @@ impl ResourceInfo {
 
     /// Group, version and kind.
     pub fn gvk(&self) -> GroupVersionKind {
-        GroupVersionKind::new(self.group.as_ref(), self.version.as_ref(), self.kind.as_ref())
+        GroupVersionKind::new(
+            self.group.as_ref(),
+            self.version.as_ref(),
+            self.kind.as_ref(),
+        )
     }
 
     /// Group, version and resource.
     pub fn gvr(&self) -> GroupVersionResource {
-        GroupVersionResource::new(self.group.as_ref(), self.version.as_ref(), self.plural.as_ref())
+        GroupVersionResource::new(
+            self.group.as_ref(),
+            self.version.as_ref(),
+            self.plural.as_ref(),
+        )
     }
 
     /// `true` when the resource has the named subresource.
@@ -207,7 +221,12 @@ impl ResourceInfo {
     }
 
     /// The URL path of one object, optionally of one of its subresources.
-    pub fn object_path(&self, namespace: Option<&str>, name: &str, subresource: Option<&str>) -> String {
+    pub fn object_path(
+        &self,
+        namespace: Option<&str>,
+        name: &str,
+        subresource: Option<&str>,
+    ) -> String {
         let mut path = self.collection_path(namespace);
         path.push('/');
         path.push_str(name);
@@ -223,7 +242,9 @@ impl ResourceInfo {
 ///
 /// Implemented by every generated type, [`crate::DynamicObject`] and
 /// [`crate::meta::PartialObjectMetadata`].
-pub trait Object: Serialize + DeserializeOwned + Clone + fmt::Debug + Send + Sync + 'static {
+pub trait Object:
+    Serialize + DeserializeOwned + Clone + fmt::Debug + Send + Sync + 'static
+{
     /// The object's metadata.
     fn metadata(&self) -> &ObjectMeta;
     /// The object's metadata, mutably.

@@ -5,7 +5,9 @@ use std::cmp::Ordering;
 /// Parses `v<major>[alpha|beta<minor>]` into (major, stability, minor); stability 2 = GA.
 fn parse(v: &str) -> Option<(u64, u8, u64)> {
     let rest = v.strip_prefix('v')?;
-    let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+    let digits = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
     let major: u64 = rest[..digits].parse().ok()?;
     if major == 0 {
         return None;
@@ -42,9 +44,7 @@ fn parse(v: &str) -> Option<(u64, u8, u64)> {
 /// ```
 pub fn version_priority(a: &str, b: &str) -> Ordering {
     match (parse(a), parse(b)) {
-        (Some((ma, sa, na)), Some((mb, sb, nb))) => {
-            sa.cmp(&sb).then(ma.cmp(&mb)).then(na.cmp(&nb))
-        }
+        (Some((ma, sa, na)), Some((mb, sb, nb))) => sa.cmp(&sb).then(ma.cmp(&mb)).then(na.cmp(&nb)),
         (Some(_), None) => Ordering::Greater,
         (None, Some(_)) => Ordering::Less,
         (None, None) => b.cmp(a),

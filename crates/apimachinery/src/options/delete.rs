@@ -40,7 +40,11 @@ pub struct DeleteOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub propagation_policy: Option<PropagationPolicy>,
     /// `dryRun`: `["All"]` to validate without deleting.
-    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub dry_run: Vec<String>,
     /// `ignoreStoreReadErrorWithClusterBreakingPotential`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -50,12 +54,18 @@ pub struct DeleteOptions {
 impl DeleteOptions {
     /// Options with a propagation policy.
     pub fn propagation(policy: PropagationPolicy) -> Self {
-        Self { propagation_policy: Some(policy), ..Self::default() }
+        Self {
+            propagation_policy: Some(policy),
+            ..Self::default()
+        }
     }
 
     /// Options for a dry-run delete.
     pub fn dry_run() -> Self {
-        Self { dry_run: vec!["All".to_owned()], ..Self::default() }
+        Self {
+            dry_run: vec!["All".to_owned()],
+            ..Self::default()
+        }
     }
 
     /// `true` when any field is set (i.e. a body is worth sending).
@@ -67,7 +77,11 @@ impl DeleteOptions {
     pub fn to_body(&self) -> Self {
         Self {
             api_version: Some(self.api_version.clone().unwrap_or_else(|| "v1".to_owned())),
-            kind: Some(self.kind.clone().unwrap_or_else(|| "DeleteOptions".to_owned())),
+            kind: Some(
+                self.kind
+                    .clone()
+                    .unwrap_or_else(|| "DeleteOptions".to_owned()),
+            ),
             ..self.clone()
         }
     }
@@ -77,7 +91,12 @@ impl DeleteOptions {
         let mut q = Query::new();
         q.num("gracePeriodSeconds", self.grace_period_seconds)
             .num("orphanDependents", self.orphan_dependents)
-            .opt("propagationPolicy", self.propagation_policy.as_ref().map(PropagationPolicy::as_str));
+            .opt(
+                "propagationPolicy",
+                self.propagation_policy
+                    .as_ref()
+                    .map(PropagationPolicy::as_str),
+            );
         for d in &self.dry_run {
             q.opt("dryRun", Some(d));
         }

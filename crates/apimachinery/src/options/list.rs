@@ -111,7 +111,12 @@ impl ListOptions {
             .flag("watch", self.watch)
             .flag("allowWatchBookmarks", self.allow_watch_bookmarks)
             .opt("resourceVersion", self.resource_version.as_deref())
-            .opt("resourceVersionMatch", self.resource_version_match.as_ref().map(ResourceVersionMatch::as_str))
+            .opt(
+                "resourceVersionMatch",
+                self.resource_version_match
+                    .as_ref()
+                    .map(ResourceVersionMatch::as_str),
+            )
             .num("timeoutSeconds", self.timeout_seconds)
             .num("limit", self.limit)
             .opt("continue", self.continue_token.as_deref())
@@ -133,6 +138,8 @@ pub struct GetOptions {
 impl GetOptions {
     /// The query string.
     pub fn to_query(&self) -> String {
-        Query::new().opt("resourceVersion", self.resource_version.as_deref()).finish()
+        Query::new()
+            .opt("resourceVersion", self.resource_version.as_deref())
+            .finish()
     }
 }

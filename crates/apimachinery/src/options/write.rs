@@ -28,7 +28,12 @@ pub struct CreateOptions {
 impl CreateOptions {
     /// The query string.
     pub fn to_query(&self) -> String {
-        write_query(self.dry_run, self.field_manager.as_deref(), self.field_validation.as_ref(), None)
+        write_query(
+            self.dry_run,
+            self.field_manager.as_deref(),
+            self.field_validation.as_ref(),
+            None,
+        )
     }
 }
 
@@ -46,7 +51,12 @@ pub struct UpdateOptions {
 impl UpdateOptions {
     /// The query string.
     pub fn to_query(&self) -> String {
-        write_query(self.dry_run, self.field_manager.as_deref(), self.field_validation.as_ref(), None)
+        write_query(
+            self.dry_run,
+            self.field_manager.as_deref(),
+            self.field_validation.as_ref(),
+            None,
+        )
     }
 }
 
@@ -66,7 +76,10 @@ pub struct PatchOptions {
 impl PatchOptions {
     /// Options for a server-side apply by `field_manager`.
     pub fn apply(field_manager: &str) -> Self {
-        Self { field_manager: Some(field_manager.to_owned()), ..Self::default() }
+        Self {
+            field_manager: Some(field_manager.to_owned()),
+            ..Self::default()
+        }
     }
 
     /// Sets `force`.
