@@ -1,4 +1,48 @@
-//! Kubernetes API machinery for kapi (work in progress).
+//! Kubernetes API machinery for kapi: the types and rules every other layer shares. No network,
+//! no async runtime.
+//!
+//! # Map
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`meta`] | `TypeMeta`, [`ObjectMeta`](meta::ObjectMeta), `ListMeta`, `OwnerReference`, `ManagedFieldsEntry`, [`Status`](meta::Status), `LabelSelector`, `Condition`, discovery documents (legacy and aggregated v2), `Table`, `PartialObjectMetadata`, watch events |
+//! | [`options`] | `ListOptions`, `GetOptions`, `CreateOptions`, `UpdateOptions`, `PatchOptions`, `DeleteOptions` and their query strings |
+//! | [`gvk`] | `GroupVersion`, `GroupVersionKind`, `GroupVersionResource`, `GroupKind`, `GroupResource` |
+//! | [`resource`] | the [`Object`] and [`Resource`] traits, [`ResourceInfo`], scopes and verbs |
+//! | [`DynamicObject`], [`ObjectList`] | untyped objects; `<Kind>List` of anything |
+//! | [`scheme`] | [`Scheme`](scheme::Scheme): types by GVK, manifest decoding (JSON, multi-document YAML), defaulting, version priority |
+//! | [`restmapper`] | [`RestMapper`](restmapper::RestMapper), a static mapper, the kind→plural guess |
+//! | [`labels`], [`fields`] | label and field selectors: parse, print, match |
+//! | [`quantity`], [`intstr`], [`time`], [`duration`], [`ByteString`] | value types with upstream's exact wire forms |
+//! | [`validation`] | DNS-1123/1035 names, label keys and values |
+//! | [`error`] | [`Error`] and [`ApiError`] (the server's `Status`, intact, with `is_not_found()`-style helpers) |
+//!
+//! # Example
+//!
+//! ```
+//! use kapi_apimachinery::{ApiError, GroupVersion, Quantity, Selector};
+//! use kapi_apimachinery::meta::Status;
+//! use std::collections::BTreeMap;
+//!
+//! // Selectors parse, print canonically and match.
+//! let sel: Selector = "app in (web, api),tier!=db".parse()?;
+//! let labels = BTreeMap::from([("app".to_string(), "web".to_string())]);
+//! assert!(sel.matches(&labels));
+//! assert_eq!(sel.to_string(), "app in (api,web),tier!=db");
+//!
+//! // Quantities compare by value and print canonically.
+//! let q: Quantity = "1.5Gi".parse()?;
+//! assert_eq!(q.to_string(), "1536Mi");
+//!
+//! // Identities parse like upstream.
+//! assert_eq!(GroupVersion::parse("apps/v1")?.url_prefix(), "/apis/apps/v1");
+//!
+//! // API errors keep the server's Status.
+//! let err = ApiError::new(Status::not_found("", "pods", "web-0"));
+//! assert!(err.is_not_found());
+//! assert_eq!(err.message(), r#"pods "web-0" not found"#);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod bytes;
