@@ -35,18 +35,14 @@ fn canonical(nanos: i128, format: Format) -> (u128, Suffix) {
     if magnitude == 0 {
         return (0, Suffix::Text(""));
     }
-    let nanos_per_unit = NANOS_PER_UNIT as u128;
-    if format == Format::BinarySI
-        && magnitude >= 1024 * nanos_per_unit
-        && magnitude % nanos_per_unit == 0
-    {
-        let mut units = magnitude / nanos_per_unit;
-        let mut power = 0;
-        while power < BINARY_SUFFIXES.len() - 1 && units % 1024 == 0 {
-            units /= 1024;
-            power += 1;
+    if format == Format::BinarySI {
+        if let Some(units) = whole_units(magnitude).filter(|&units| units >= 1024) {
+            let power = (units.trailing_zeros() / 10).min(BINARY_SUFFIXES.len() as u32 - 1);
+            return (
+                units >> (10 * power),
+                Suffix::Text(BINARY_SUFFIXES[power as usize]),
+            );
         }
-        return (units, Suffix::Text(BINARY_SUFFIXES[power]));
     }
     let (mantissa, exponent) = decimal_mantissa(magnitude);
     let suffix = match format {
@@ -59,6 +55,19 @@ fn canonical(nanos: i128, format: Format) -> (u128, Suffix) {
         },
     };
     (mantissa, suffix)
+}
+
+/// `magnitude` nano-units as whole units, if there is no fraction.
+fn whole_units(magnitude: u128) -> Option<u128> {
+    const PER_UNIT: u64 = NANOS_PER_UNIT as u64;
+    // Narrow to u64 when possible: 128-bit division is markedly slower.
+    match u64::try_from(magnitude) {
+        Ok(small) => (small % PER_UNIT == 0).then(|| u128::from(small / PER_UNIT)),
+        Err(_) => {
+            let per_unit = u128::from(PER_UNIT);
+            (magnitude % per_unit == 0).then(|| magnitude / per_unit)
+        }
+    }
 }
 
 /// Writes `magnitude` nano-units as `mantissa × 10^exponent` with the
@@ -96,16 +105,58 @@ fn strip_thousands_u128(mut value: u128) -> (u128, i32) {
 }
 
 impl fmt::Display for Quantity {
-    /// Prints the canonical form (`1.5Gi` prints as `1536Mi`).
+    /// Prints the canonical form (`1.5Gi` prints as `1536Mi`); honours width
+    /// and alignment flags.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (mantissa, suffix) = canonical(self.nanos, self.format);
+        // Sign + 39 digits + "e-2147483648" fits in 64 bytes.
+        let mut buf = [0u8; 64];
+        let mut len = 0;
+        let mut push = |bytes: &[u8]| {
+            buf[len..len + bytes.len()].copy_from_slice(bytes);
+            len += bytes.len();
+        };
         if self.nanos < 0 {
-            f.write_str("-")?;
+            push(b"-");
         }
-        write!(f, "{mantissa}")?;
+        let mut digits = [0u8; 40];
+        push(decimal_digits(mantissa, &mut digits));
         match suffix {
-            Suffix::Text(text) => f.write_str(text),
-            Suffix::Exponent(exp) => write!(f, "e{exp}"),
+            Suffix::Text(text) => push(text.as_bytes()),
+            Suffix::Exponent(exp) => {
+                push(b"e");
+                if exp < 0 {
+                    push(b"-");
+                }
+                push(decimal_digits(u128::from(exp.unsigned_abs()), &mut digits));
+            }
+        }
+        // Only ASCII was written.
+        f.pad(std::str::from_utf8(&buf[..len]).map_err(|_| fmt::Error)?)
+    }
+}
+
+/// Writes `value` in base 10 at the end of `out` and returns the digits.
+fn decimal_digits(mut value: u128, out: &mut [u8; 40]) -> &[u8] {
+    const CHUNK: u128 = 10_000_000_000_000_000_000; // 10^19
+    let mut start = out.len();
+    // 128-bit division is slow: peel off 19-digit chunks, then work in u64.
+    while value > u128::from(u64::MAX) {
+        let mut chunk = (value % CHUNK) as u64;
+        value /= CHUNK;
+        for _ in 0..19 {
+            start -= 1;
+            out[start] = b'0' + (chunk % 10) as u8;
+            chunk /= 10;
+        }
+    }
+    let mut small = value as u64;
+    loop {
+        start -= 1;
+        out[start] = b'0' + (small % 10) as u8;
+        small /= 10;
+        if small == 0 {
+            return &out[start..];
         }
     }
 }
@@ -142,6 +193,25 @@ mod tests {
             canonical(unit * POW21, Format::DecimalSI),
             (1, Suffix::Exponent(21))
         );
+    }
+
+    #[test]
+    fn digits() {
+        let mut buf = [0u8; 40];
+        let values = [
+            0,
+            7,
+            10,
+            u128::from(u64::MAX),
+            u128::from(u64::MAX) + 1,
+            10u128.pow(19),
+            10u128.pow(38),
+            u128::MAX,
+        ];
+        for value in values {
+            let expected = value.to_string();
+            assert_eq!(decimal_digits(value, &mut buf), expected.as_bytes());
+        }
     }
 
     const POW21: i128 = 1_000_000_000_000_000_000_000;
