@@ -72,7 +72,7 @@
 //!
 //! # Features
 //!
-//! - `prometheus`: [`metrics::PrometheusMetrics`], exporting the client-go metric names
+//! - `prometheus`: `metrics::PrometheusMetrics`, exporting the client-go metric names
 //!   through `prometheus-client`.
 
 mod delaying;

@@ -119,7 +119,7 @@ impl<T: Eq + Hash + Clone + Send + 'static> DelayingQueue<T> {
     /// Tokio runtime, like `tokio::spawn`.
     pub fn add_after(&self, item: T, delay: Duration) -> Scheduling {
         let shared = &self.queue.shared;
-        if shared.lock().is_shut_down() {
+        if shared.is_shut_down() {
             return Scheduling::ShutDown;
         }
         if let Some(metrics) = shared.metrics() {

@@ -7,6 +7,7 @@ mod state;
 use std::fmt;
 use std::hash::Hash;
 use std::pin::pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::Duration;
 
@@ -112,6 +113,8 @@ pub(crate) struct Shared<T> {
     idle: Notify,
     /// Tells helper tasks (the delaying queue's timer) that the queue shut down.
     pub(crate) closed: Notify,
+    /// Mirrors the state's shutdown flag, for lock-free checks (set under the lock).
+    shut_down: AtomicBool,
     metrics: Option<Arc<dyn QueueMetrics>>,
     name: Option<String>,
 }
@@ -149,6 +152,7 @@ impl<T: Eq + Hash + Clone + Send + 'static> Queue<T> {
                 ready: Notify::new(),
                 idle: Notify::new(),
                 closed: Notify::new(),
+                shut_down: AtomicBool::new(false),
                 metrics,
                 name,
             }),
@@ -258,7 +262,7 @@ impl<T: Eq + Hash + Clone + Send + 'static> Queue<T> {
 
     /// Whether `shutdown` or `shutdown_with` was called.
     pub fn is_shutting_down(&self) -> bool {
-        self.shared.lock().is_shut_down()
+        self.shared.is_shut_down()
     }
 
     /// Shuts the queue down the client-go way, without waiting: later adds are dropped,
@@ -343,6 +347,11 @@ impl<T> Shared<T> {
 }
 
 impl<T: Eq + Hash + Clone> Shared<T> {
+    /// Whether the queue was shut down; without taking the lock.
+    pub(crate) fn is_shut_down(&self) -> bool {
+        self.shut_down.load(Ordering::Acquire)
+    }
+
     /// The clock, read only when metrics are on.
     fn now(&self) -> Option<Instant> {
         self.metrics.as_ref().map(|_| Instant::now())
@@ -428,6 +437,7 @@ impl<T: Eq + Hash + Clone> Shared<T> {
         {
             let mut state = self.lock();
             state.shutdown(drain, discard);
+            self.shut_down.store(true, Ordering::Release);
             if let Some(metrics) = &self.metrics {
                 metrics.depth(state.len());
             }
