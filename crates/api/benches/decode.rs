@@ -91,7 +91,7 @@ fn decode(c: &mut Criterion) {
     e.sample_size(20);
     e.throughput(Throughput::Elements(10_000));
     e.bench_function("PodList 10k", |b| {
-        b.iter(|| serde_json::to_vec(&list).expect("encodes"))
+        b.iter(|| serde_json::to_vec(&list).expect("encodes"));
     });
     e.finish();
 }
