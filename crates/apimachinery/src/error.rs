@@ -202,6 +202,18 @@ pub enum Error {
     /// A field selector string did not parse.
     #[error(transparent)]
     FieldSelector(#[from] crate::fields::FieldSelectorError),
+    /// A quantity did not parse or overflowed.
+    #[error(transparent)]
+    Quantity(#[from] crate::quantity::QuantityError),
+    /// An int-or-string value is not what was needed.
+    #[error(transparent)]
+    IntOrString(#[from] crate::intstr::IntOrStringError),
+    /// A timestamp did not parse.
+    #[error(transparent)]
+    Time(#[from] crate::time::TimeError),
+    /// A duration string did not parse.
+    #[error(transparent)]
+    Duration(#[from] crate::duration::DurationError),
     /// A group/version/kind string did not parse.
     #[error(transparent)]
     Gvk(#[from] crate::gvk::ParseGvkError),

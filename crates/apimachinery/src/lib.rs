@@ -66,17 +66,17 @@ pub mod validation;
 mod version_order;
 
 pub use bytes::ByteString;
-pub use duration::Duration;
+pub use duration::{Duration, DurationError};
 pub use dynamic::DynamicObject;
 pub use error::{ApiError, Error, Result};
 pub use fields::{FieldSelector, FieldSelectorError};
 pub use gvk::{GroupKind, GroupResource, GroupVersion, GroupVersionKind, GroupVersionResource};
-pub use intstr::IntOrString;
+pub use intstr::{IntOrString, IntOrStringError};
 pub use labels::{Requirement, RequirementError, Selector, SelectorParseError};
 pub use list::ObjectList;
-pub use quantity::Quantity;
+pub use quantity::{Format as QuantityFormat, Quantity, QuantityError, Rounding};
 pub use resource::{
     ClusterScope, NamespaceScope, Object, Resource, ResourceInfo, Scope, ScopeMarker, Verbs,
 };
-pub use time::{MicroTime, Time};
+pub use time::{MicroTime, Time, TimeError};
 pub use version_order::version_priority;

@@ -118,7 +118,7 @@ impl<K: Serialize> Serialize for WatchEvent<K> {
         s.serialize_field("type", self.event_type().as_str())?;
         match self {
             Self::Added(o) | Self::Modified(o) | Self::Deleted(o) => {
-                s.serialize_field("object", o)?
+                s.serialize_field("object", o)?;
             }
             Self::Bookmark(b) => s.serialize_field("object", b)?,
             Self::Error(st) => s.serialize_field("object", st)?,
