@@ -27,7 +27,9 @@ pub enum DeleteKind {
 }
 
 /// Callbacks for changes to objects in an informer's cache. Calls for one handler are made from
-/// one task, in order; keep them short (enqueue work, do not do it).
+/// one tokio task, in order. Keep them short and non-blocking (enqueue work, do not do it): a
+/// handler that blocks holds a runtime worker thread, although it never delays other handlers'
+/// queues.
 pub trait ResourceEventHandler<K>: Send + Sync + 'static {
     /// An object appeared. `initial` is true for objects delivered as part of the informer's
     /// first sync, or of the catch-up a handler gets when added late.

@@ -224,9 +224,13 @@ impl<K: Object> Store<K> {
     /// for listed objects (an object whose resourceVersion did not change is kept as it was and
     /// reports nothing), and deletes — flagged `unknown_final_state` — for keys that vanished.
     pub fn replace(&self, objects: Vec<K>, resource_version: &str) -> Vec<Change<K>> {
+        let mut order: Vec<String> = Vec::with_capacity(objects.len());
         let mut fresh: HashMap<String, Arc<K>> = HashMap::with_capacity(objects.len());
         for obj in objects {
-            fresh.insert(key_of(&obj), Arc::new(obj));
+            let key = key_of(&obj);
+            if fresh.insert(key.clone(), Arc::new(obj)).is_none() {
+                order.push(key);
+            }
         }
         let mut inner = self.write();
         let mut changes = Vec::new();
@@ -235,7 +239,10 @@ impl<K: Object> Store<K> {
             indexes,
             resource_version: rv,
         } = &mut *inner;
-        for (key, new) in &mut fresh {
+        for key in &order {
+            let Some(new) = fresh.get_mut(key) else {
+                continue;
+            };
             match items.get(key) {
                 Some(old)
                     if old.resource_version().is_some()
@@ -250,13 +257,16 @@ impl<K: Object> Store<K> {
                 None => changes.push(Change::Added(Arc::clone(new))),
             }
         }
-        for (key, old) in items.iter() {
-            if !fresh.contains_key(key) {
-                changes.push(Change::Deleted {
-                    last: Arc::clone(old),
-                    unknown_final_state: true,
-                });
-            }
+        let mut vanished: Vec<(&String, &Arc<K>)> = items
+            .iter()
+            .filter(|(k, _)| !fresh.contains_key(*k))
+            .collect();
+        vanished.sort_by(|a, b| a.0.cmp(b.0));
+        for (_, old) in vanished {
+            changes.push(Change::Deleted {
+                last: Arc::clone(old),
+                unknown_final_state: true,
+            });
         }
         indexes.rebuild(&fresh);
         *items = fresh;

@@ -1,0 +1,182 @@
+//! An in-memory stand-in for the API server's list/watch, with scripted faults. The real
+//! embedded test server is exercised by the client-backed integration tests.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use futures::future::BoxFuture;
+use futures::StreamExt;
+use kapi_apimachinery::meta::{Bookmark, BookmarkMeta, ObjectMeta, Status, WatchEvent};
+use kapi_apimachinery::options::ListOptions;
+use kapi_apimachinery::{ApiError, DynamicObject, Object, ObjectList};
+use kapi_informers::{ListWatchError, ListerWatcher, WatchStream};
+use tokio::sync::mpsc;
+
+type Event = WatchEvent<DynamicObject>;
+
+#[derive(Default)]
+pub(crate) struct State {
+    pub(crate) objects: BTreeMap<String, DynamicObject>,
+    pub(crate) rv: u64,
+    history: Vec<(u64, Event)>,
+    watchers: Vec<mpsc::UnboundedSender<Result<Event, ListWatchError>>>,
+    /// Watches to answer with a 410 ERROR event before anything else.
+    pub(crate) expire_next_watches: usize,
+    /// Watch-list requests never get their end bookmark.
+    pub(crate) withhold_end_bookmark: bool,
+    pub(crate) lists: usize,
+    pub(crate) watches: usize,
+}
+
+/// The fake server; clones share state.
+#[derive(Clone, Default)]
+pub(crate) struct Fake(pub(crate) Arc<Mutex<State>>);
+
+pub(crate) fn obj(ns: &str, name: &str, labels: &[(&str, &str)]) -> DynamicObject {
+    DynamicObject {
+        metadata: ObjectMeta {
+            name: Some(name.into()),
+            namespace: Some(ns.into()),
+            uid: Some(format!("uid-{ns}-{name}")),
+            labels: labels
+                .iter()
+                .map(|(k, v)| ((*k).into(), (*v).into()))
+                .collect(),
+            ..ObjectMeta::default()
+        },
+        ..DynamicObject::default()
+    }
+}
+
+impl Fake {
+    pub(crate) fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.0.lock().unwrap()
+    }
+
+    fn emit(st: &mut State, ev: Event) {
+        st.history.push((st.rv, ev.clone()));
+        st.watchers.retain(|w| w.send(Ok(ev.clone())).is_ok());
+    }
+
+    pub(crate) fn upsert(&self, mut o: DynamicObject) {
+        let mut st = self.state();
+        st.rv += 1;
+        o.metadata.resource_version = Some(st.rv.to_string());
+        let key = o.cache_key();
+        let ev = if st.objects.contains_key(&key) {
+            WatchEvent::Modified(o.clone())
+        } else {
+            WatchEvent::Added(o.clone())
+        };
+        st.objects.insert(key, o);
+        Self::emit(&mut st, ev);
+    }
+
+    pub(crate) fn delete(&self, key: &str) {
+        let mut st = self.state();
+        st.rv += 1;
+        if let Some(mut o) = st.objects.remove(key) {
+            o.metadata.resource_version = Some(st.rv.to_string());
+            Self::emit(&mut st, WatchEvent::Deleted(o));
+        }
+    }
+
+    /// Changes state without telling watchers (as if events were lost), and ends every watch
+    /// with 410 so clients must relist.
+    pub(crate) fn silent_delete_and_expire(&self, key: &str) {
+        let mut st = self.state();
+        st.rv += 1;
+        st.objects.remove(key);
+        st.history.clear();
+        let gone = Status::expired("too old resource version");
+        for w in st.watchers.drain(..) {
+            let _ = w.send(Ok(WatchEvent::Error(gone.clone())));
+        }
+    }
+
+    /// Closes every open watch cleanly.
+    pub(crate) fn close_watches(&self) {
+        self.state().watchers.clear();
+    }
+}
+
+impl ListerWatcher<DynamicObject> for Fake {
+    fn list(
+        &self,
+        _opts: ListOptions,
+    ) -> BoxFuture<'_, Result<ObjectList<DynamicObject>, ListWatchError>> {
+        let mut st = self.state();
+        st.lists += 1;
+        let mut list = ObjectList::default();
+        list.items = st.objects.values().cloned().collect();
+        list.metadata.resource_version = Some(st.rv.to_string());
+        Box::pin(futures::future::ready(Ok(list)))
+    }
+
+    fn watch(
+        &self,
+        opts: ListOptions,
+    ) -> BoxFuture<'_, Result<WatchStream<DynamicObject>, ListWatchError>> {
+        let mut st = self.state();
+        st.watches += 1;
+        let (tx, rx) = mpsc::unbounded_channel();
+        if st.expire_next_watches > 0 {
+            st.expire_next_watches -= 1;
+            let _ = tx.send(Ok(WatchEvent::Error(Status::expired(
+                "too old resource version",
+            ))));
+            drop(tx);
+        } else if opts.send_initial_events == Some(true) {
+            for o in st.objects.values() {
+                let _ = tx.send(Ok(WatchEvent::Added(o.clone())));
+            }
+            if !st.withhold_end_bookmark {
+                let mut b = Bookmark {
+                    metadata: BookmarkMeta {
+                        resource_version: st.rv.to_string(),
+                        ..BookmarkMeta::default()
+                    },
+                    ..Bookmark::default()
+                };
+                b.metadata
+                    .annotations
+                    .insert("k8s.io/initial-events-end".into(), "true".into());
+                let _ = tx.send(Ok(WatchEvent::Bookmark(b)));
+            }
+            st.watchers.push(tx);
+        } else {
+            let from: u64 = opts
+                .resource_version
+                .as_deref()
+                .unwrap_or("0")
+                .parse()
+                .unwrap_or(0);
+            if st.history.first().is_some_and(|(rv, _)| *rv > from + 1) {
+                let _ = tx.send(Ok(WatchEvent::Error(Status::expired(
+                    "too old resource version",
+                ))));
+                drop(tx);
+            } else {
+                for (rv, ev) in &st.history {
+                    if *rv > from {
+                        let _ = tx.send(Ok(ev.clone()));
+                    }
+                }
+                st.watchers.push(tx);
+            }
+        }
+        let stream = tokio_stream_from(rx);
+        Box::pin(futures::future::ready(Ok(stream)))
+    }
+}
+
+fn tokio_stream_from(
+    mut rx: mpsc::UnboundedReceiver<Result<Event, ListWatchError>>,
+) -> WatchStream<DynamicObject> {
+    futures::stream::poll_fn(move |cx| rx.poll_recv(cx)).boxed()
+}
+
+#[allow(dead_code)]
+pub(crate) fn api_error(status: Status) -> ListWatchError {
+    ListWatchError::Api(ApiError::new(status))
+}
