@@ -54,8 +54,8 @@ impl Fake {
     }
 
     fn emit(st: &mut State, ev: Event) {
-        st.history.push((st.rv, ev.clone()));
         st.watchers.retain(|w| w.send(Ok(ev.clone())).is_ok());
+        st.history.push((st.rv, ev));
     }
 
     pub(crate) fn upsert(&self, mut o: DynamicObject) {
@@ -107,8 +107,10 @@ impl ListerWatcher<DynamicObject> for Fake {
     ) -> BoxFuture<'_, Result<ObjectList<DynamicObject>, ListWatchError>> {
         let mut st = self.state();
         st.lists += 1;
-        let mut list = ObjectList::default();
-        list.items = st.objects.values().cloned().collect();
+        let mut list = ObjectList {
+            items: st.objects.values().cloned().collect(),
+            ..ObjectList::default()
+        };
         list.metadata.resource_version = Some(st.rv.to_string());
         Box::pin(futures::future::ready(Ok(list)))
     }
