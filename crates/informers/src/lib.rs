@@ -40,6 +40,8 @@ mod lister;
 mod listwatch;
 mod reflector;
 mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use std::sync::Arc;
 

@@ -2,13 +2,11 @@
 //! late, ordered, resync, tombstones), relists on 410, watch-list with and without its end
 //! bookmark, indexes and listers, transforms, and bounded lag of slow handlers.
 
-mod fake;
-
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use fake::{obj, Fake};
 use kapi_apimachinery::{DynamicObject, Object, Selector};
+use kapi_informers::testing::{obj, FakeSource as Fake};
 use kapi_informers::{
     strip_managed_fields_transform, DeleteKind, InformerConfig, ReflectorConfig,
     ResourceEventHandler, SharedIndexInformer, SyncMode,

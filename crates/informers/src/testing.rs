@@ -1,38 +1,66 @@
-//! An in-memory stand-in for the API server's list/watch, with scripted faults. The real
-//! embedded test server is exercised by the client-backed integration tests.
+//! An in-memory [`ListerWatcher`] with scripted faults, for unit tests of handlers and
+//! controllers that do not need a real API server (behind the `testing` feature).
+//!
+//! [`FakeSource`] keeps objects, a resourceVersion counter and an event history; writes notify
+//! open watches; faults (410 on watch, withheld watch-list end bookmark, silent deletes) are
+//! switched on through [`FakeState`]. For behaviour that matters — HTTP, real resourceVersion
+//! rules, pagination — test against `kapi-testserver` instead.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
+use crate::{ListWatchError, ListerWatcher, WatchStream};
 use futures::future::BoxFuture;
 use futures::StreamExt;
 use kapi_apimachinery::meta::{Bookmark, BookmarkMeta, ObjectMeta, Status, WatchEvent};
 use kapi_apimachinery::options::ListOptions;
-use kapi_apimachinery::{ApiError, DynamicObject, Object, ObjectList};
-use kapi_informers::{ListWatchError, ListerWatcher, WatchStream};
+use kapi_apimachinery::{DynamicObject, Object, ObjectList};
 use tokio::sync::mpsc;
 
 type Event = WatchEvent<DynamicObject>;
 
+/// The fake source's state and fault switches.
 #[derive(Default)]
-pub(crate) struct State {
-    pub(crate) objects: BTreeMap<String, DynamicObject>,
-    pub(crate) rv: u64,
+pub struct FakeState {
+    /// Current objects by cache key.
+    pub objects: BTreeMap<String, DynamicObject>,
+    /// The last resourceVersion handed out.
+    pub rv: u64,
     history: Vec<(u64, Event)>,
     watchers: Vec<mpsc::UnboundedSender<Result<Event, ListWatchError>>>,
     /// Watches to answer with a 410 ERROR event before anything else.
-    pub(crate) expire_next_watches: usize,
+    pub expire_next_watches: usize,
     /// Watch-list requests never get their end bookmark.
-    pub(crate) withhold_end_bookmark: bool,
-    pub(crate) lists: usize,
-    pub(crate) watches: usize,
+    pub withhold_end_bookmark: bool,
+    /// LIST calls served.
+    pub lists: usize,
+    /// WATCH calls served.
+    pub watches: usize,
 }
 
-/// The fake server; clones share state.
+/// The fake source; clones share state.
 #[derive(Clone, Default)]
-pub(crate) struct Fake(pub(crate) Arc<Mutex<State>>);
+pub struct FakeSource(Arc<Mutex<FakeState>>);
 
-pub(crate) fn obj(ns: &str, name: &str, labels: &[(&str, &str)]) -> DynamicObject {
+impl std::fmt::Debug for FakeState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FakeState")
+            .field("objects", &self.objects.len())
+            .field("rv", &self.rv)
+            .field("lists", &self.lists)
+            .field("watches", &self.watches)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for FakeSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FakeSource").field(&*self.state()).finish()
+    }
+}
+
+/// A namespaced object with a name, a uid derived from both, and labels.
+pub fn obj(ns: &str, name: &str, labels: &[(&str, &str)]) -> DynamicObject {
     DynamicObject {
         metadata: ObjectMeta {
             name: Some(name.into()),
@@ -48,17 +76,19 @@ pub(crate) fn obj(ns: &str, name: &str, labels: &[(&str, &str)]) -> DynamicObjec
     }
 }
 
-impl Fake {
-    pub(crate) fn state(&self) -> std::sync::MutexGuard<'_, State> {
+impl FakeSource {
+    /// Locks and returns the state (to inspect counters or switch faults).
+    pub fn state(&self) -> std::sync::MutexGuard<'_, FakeState> {
         self.0.lock().unwrap()
     }
 
-    fn emit(st: &mut State, ev: Event) {
+    fn emit(st: &mut FakeState, ev: Event) {
         st.watchers.retain(|w| w.send(Ok(ev.clone())).is_ok());
         st.history.push((st.rv, ev));
     }
 
-    pub(crate) fn upsert(&self, mut o: DynamicObject) {
+    /// Creates or updates an object (bumping the RV) and notifies watches.
+    pub fn upsert(&self, mut o: DynamicObject) {
         let mut st = self.state();
         st.rv += 1;
         o.metadata.resource_version = Some(st.rv.to_string());
@@ -72,7 +102,8 @@ impl Fake {
         Self::emit(&mut st, ev);
     }
 
-    pub(crate) fn delete(&self, key: &str) {
+    /// Deletes an object and notifies watches.
+    pub fn delete(&self, key: &str) {
         let mut st = self.state();
         st.rv += 1;
         if let Some(mut o) = st.objects.remove(key) {
@@ -83,7 +114,7 @@ impl Fake {
 
     /// Changes state without telling watchers (as if events were lost), and ends every watch
     /// with 410 so clients must relist.
-    pub(crate) fn silent_delete_and_expire(&self, key: &str) {
+    pub fn silent_delete_and_expire(&self, key: &str) {
         let mut st = self.state();
         st.rv += 1;
         st.objects.remove(key);
@@ -95,12 +126,12 @@ impl Fake {
     }
 
     /// Closes every open watch cleanly.
-    pub(crate) fn close_watches(&self) {
+    pub fn close_watches(&self) {
         self.state().watchers.clear();
     }
 }
 
-impl ListerWatcher<DynamicObject> for Fake {
+impl ListerWatcher<DynamicObject> for FakeSource {
     fn list(
         &self,
         _opts: ListOptions,
@@ -176,9 +207,4 @@ fn tokio_stream_from(
     mut rx: mpsc::UnboundedReceiver<Result<Event, ListWatchError>>,
 ) -> WatchStream<DynamicObject> {
     futures::stream::poll_fn(move |cx| rx.poll_recv(cx)).boxed()
-}
-
-#[allow(dead_code)]
-pub(crate) fn api_error(status: Status) -> ListWatchError {
-    ListWatchError::Api(ApiError::new(status))
 }
