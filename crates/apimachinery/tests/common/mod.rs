@@ -6,16 +6,24 @@ use std::path::PathBuf;
 ///
 /// Returns `None` (after a loud notice) when it is missing outside CI; panics under `CI=true`.
 pub(crate) fn fixtures_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("KAPI_FIXTURES").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/api-v1.36")
-    });
+    let dir = std::env::var_os("KAPI_FIXTURES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/api-v1.36")
+        });
     if dir.is_dir() {
         return Some(dir);
     }
     if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("fixture folder {} is missing (set KAPI_FIXTURES)", dir.display());
+        panic!(
+            "fixture folder {} is missing (set KAPI_FIXTURES)",
+            dir.display()
+        );
     }
-    println!("!!!!!!!! SKIPPED: fixture folder {} is missing (set KAPI_FIXTURES) !!!!!!!!", dir.display());
+    println!(
+        "!!!!!!!! SKIPPED: fixture folder {} is missing (set KAPI_FIXTURES) !!!!!!!!",
+        dir.display()
+    );
     None
 }
 
