@@ -6,6 +6,7 @@
 //! |---|---|
 //! | [`Controller`] | sources → predicates → rate-limited queue → N workers → your [`Reconciler`] |
 //! | [`Request`], [`Action`] | what a reconcile is asked (namespace/name) and answers (done, requeue, requeue after) |
+//! | [`leader`] | leader election on a lease: [`leader::LeaderElector`], [`leader::LeaseLock`], timing validation |
 //! | [`Predicate`] | event filters: [`GenerationChanged`], [`LabelsChanged`], [`AnnotationsChanged`], [`ResourceVersionChanged`], closures, [`and`]/[`or`]/[`not`] |
 //!
 //! The model: informers (shared through a factory) call the controller's handlers; handlers
@@ -43,6 +44,7 @@
 //! ```
 
 mod controller;
+pub mod leader;
 
 pub use controller::{
     and, not, on_object, on_update, or, reconciler_fn, Action, And, AnnotationsChanged,
