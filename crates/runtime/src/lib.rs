@@ -7,6 +7,7 @@
 //! | [`Controller`] | sources → predicates → rate-limited queue → N workers → your [`Reconciler`] |
 //! | [`Request`], [`Action`] | what a reconcile is asked (namespace/name) and answers (done, requeue, requeue after) |
 //! | [`events`] | an event recorder (events.k8s.io/v1) with aggregation, a spam filter, series and a bounded queue |
+//! | [`helpers`] | finalizers, controller references, [`helpers::retry_on_conflict`] |
 //! | [`leader`] | leader election on a lease: [`leader::LeaderElector`], [`leader::LeaseLock`], timing validation |
 //! | [`Predicate`] | event filters: [`GenerationChanged`], [`LabelsChanged`], [`AnnotationsChanged`], [`ResourceVersionChanged`], closures, [`and`]/[`or`]/[`not`] |
 //!
@@ -46,6 +47,7 @@
 
 mod controller;
 pub mod events;
+pub mod helpers;
 pub mod leader;
 
 pub use controller::{

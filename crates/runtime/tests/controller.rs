@@ -395,3 +395,41 @@ async fn shutdown_waits_for_in_flight_reconciles() {
         "run returned before the in-flight reconcile finished"
     );
 }
+
+#[test]
+fn finalizers_and_controller_references() {
+    use kapi_runtime::helpers::{
+        add_finalizer, has_finalizer, remove_finalizer, set_controller_reference,
+    };
+    let mut o = obj("ns", "pod", &[]);
+    assert!(add_finalizer(&mut o, "kapi.dev/cleanup"));
+    assert!(
+        !add_finalizer(&mut o, "kapi.dev/cleanup"),
+        "adding twice changes nothing"
+    );
+    assert!(has_finalizer(&o, "kapi.dev/cleanup"));
+    assert!(remove_finalizer(&mut o, "kapi.dev/cleanup"));
+    assert!(!remove_finalizer(&mut o, "kapi.dev/cleanup"));
+
+    let mut owner = Widget::default();
+    owner.metadata.name = Some("w".into());
+    owner.metadata.uid = Some("uid-w".into());
+    set_controller_reference(&owner, &mut o).unwrap();
+    set_controller_reference(&owner, &mut o).unwrap();
+    assert_eq!(o.metadata.owner_references.len(), 1);
+    let r = &o.metadata.owner_references[0];
+    assert_eq!(
+        (
+            r.api_version.as_str(),
+            r.kind.as_str(),
+            r.name.as_str(),
+            r.controller
+        ),
+        ("example.com/v1", "Widget", "w", Some(true))
+    );
+    let mut other = Widget::default();
+    other.metadata.name = Some("v".into());
+    other.metadata.uid = Some("uid-v".into());
+    let err = set_controller_reference(&other, &mut o).unwrap_err();
+    assert_eq!(err.name, "w");
+}
