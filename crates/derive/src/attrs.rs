@@ -350,12 +350,20 @@ fn string(meta: &ParseNestedMeta<'_>, example: &str) -> syn::Result<LitStr> {
     if !meta.input.peek(syn::Token![=]) {
         return Err(wrong(meta.path.span()));
     }
-    let expr: Expr = meta.value()?.parse()?;
+    let expr = ungroup(meta.value()?.parse()?);
     match expr {
         Expr::Lit(ExprLit {
             lit: Lit::Str(lit), ..
         }) => Ok(lit),
         other => Err(wrong(other.span())),
+    }
+}
+
+/// A `macro_rules!` fragment (`$v:literal`) arrives wrapped in an invisible group.
+fn ungroup(expr: Expr) -> Expr {
+    match expr {
+        Expr::Group(group) => ungroup(*group.expr),
+        other => other,
     }
 }
 
@@ -370,7 +378,7 @@ fn integer(meta: &ParseNestedMeta<'_>) -> syn::Result<i32> {
     if !meta.input.peek(syn::Token![=]) {
         return Err(wrong(meta.path.span()));
     }
-    let expr: Expr = meta.value()?.parse()?;
+    let expr = ungroup(meta.value()?.parse()?);
     match &expr {
         Expr::Lit(ExprLit {
             lit: Lit::Int(lit), ..

@@ -1,7 +1,7 @@
 //! Code generation: the resource struct, its serde impls, `Object`, `Resource`, `new` and `crd`.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
+use quote::{format_ident, quote};
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields};
 
@@ -40,54 +40,20 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
          [`{}::crd`](Self::crd) builds its CustomResourceDefinition.",
         cfg.kind, cfg.kind
     );
-    let (status_field, status_ty_in_wire, status_init) = match &cfg.status {
-        Some(ty) => (
-            quote! {
-                /// The observed state (`status`), written through the `status` subresource.
-                pub status: ::core::option::Option<#ty>,
-            },
-            quote!(#[serde(default)] status: ::core::option::Option<#ty>,),
-            quote!(status,),
-        ),
-        None => (quote!(), quote!(), quote!()),
-    };
-    let status_pattern = if cfg.status.is_some() {
-        quote!(status,)
-    } else {
-        quote!()
-    };
-    let status_none = if cfg.status.is_some() {
-        quote!(status: ::core::option::Option::None,)
-    } else {
-        quote!()
-    };
-    let status_eq = if cfg.status.is_some() {
-        quote!(&&self.status == other.status)
-    } else {
-        quote!()
-    };
-    let status_default = if cfg.status.is_some() {
-        quote!(status: ::core::option::Option::None,)
-    } else {
-        quote!()
-    };
-    let status_ser = if cfg.status.is_some() {
-        quote! {
-            if let ::core::option::Option::Some(status) = &self.status {
-                map.serialize_entry("status", status)?;
-            }
-        }
-    } else {
-        quote!()
-    };
-    let status_len = if cfg.status.is_some() {
-        quote!(+ usize::from(self.status.is_some()))
-    } else {
-        quote!()
-    };
+    let Status {
+        field: status_field,
+        wire: status_wire,
+        init: status_init,
+        none: status_none,
+        eq: status_eq,
+        eq_bound: status_eq_bound,
+        ser: status_ser,
+        len: status_len,
+    } = Status::new(cfg.status.as_ref());
 
     let serde_path = quote!(#serde).to_string().replace(' ', "");
     let wire_name = &cfg.kind;
+    let expecting = format!("a {} object", cfg.kind);
     let resource_info = resource_info(&cfg, &am);
     let crd_fn = crd_fn(&cfg, spec);
     let crd_name = format!("{}.{}", cfg.plural, cfg.group);
@@ -97,7 +63,7 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         quote!(#am::ClusterScope)
     };
     let new_doc = format!("A `{}` named `name` with `spec` and no status.", cfg.kind);
-    let spec_bound = quote_spanned!(spec.span()=> for<'__kapi> #spec);
+    let spec_bound = quote!(for<'__kapi> #spec);
 
     Ok(quote! {
         #[doc = #struct_doc]
@@ -133,6 +99,7 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         impl ::core::cmp::PartialEq for #kind
         where
             #spec_bound: ::core::cmp::PartialEq,
+            #status_eq_bound
         {
             fn eq(&self, other: &Self) -> bool {
                 self.metadata == other.metadata && self.spec == other.spec #status_eq
@@ -148,7 +115,7 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
                 Self {
                     metadata: ::core::default::Default::default(),
                     spec: ::core::default::Default::default(),
-                    #status_default
+                    #status_none
                 }
             }
         }
@@ -173,12 +140,12 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         const _: () = {
             /// The wire form; `apiVersion` and `kind` are ignored when reading.
             #[derive(#serde::Deserialize)]
-            #[serde(crate = #serde_path, rename = #wire_name)]
+            #[serde(crate = #serde_path, expecting = #expecting)]
             struct Wire {
                 #[serde(default)]
                 metadata: #am::meta::ObjectMeta,
                 spec: #spec,
-                #status_ty_in_wire
+                #status_wire
             }
 
             #[automatically_derived]
@@ -186,7 +153,7 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
                 fn deserialize<D: #serde::Deserializer<'de>>(
                     deserializer: D,
                 ) -> ::core::result::Result<Self, D::Error> {
-                    let Wire { metadata, spec, #status_pattern } =
+                    let Wire { metadata, spec, #status_init } =
                         <Wire as #serde::Deserialize<'de>>::deserialize(deserializer)?;
                     ::core::result::Result::Ok(Self { metadata, spec, #status_init })
                 }
@@ -211,6 +178,50 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
             const INFO: #am::ResourceInfo = #resource_info;
         }
     })
+}
+
+/// The pieces that exist only when a status type is configured (all empty otherwise).
+#[derive(Default)]
+struct Status {
+    /// The struct field.
+    field: TokenStream,
+    /// The field of the deserialization helper.
+    wire: TokenStream,
+    /// `status,` in patterns and initializers.
+    init: TokenStream,
+    /// `status: None,`.
+    none: TokenStream,
+    /// The comparison in `PartialEq`, and its bound.
+    eq: TokenStream,
+    eq_bound: TokenStream,
+    /// Serializing it when set, and counting it.
+    ser: TokenStream,
+    len: TokenStream,
+}
+
+impl Status {
+    fn new(ty: Option<&syn::Type>) -> Self {
+        let Some(ty) = ty else {
+            return Self::default();
+        };
+        Self {
+            field: quote! {
+                /// The observed state (`status`), written through the `status` subresource.
+                pub status: ::core::option::Option<#ty>,
+            },
+            wire: quote!(#[serde(default)] status: ::core::option::Option<#ty>,),
+            init: quote!(status,),
+            none: quote!(status: ::core::option::Option::None,),
+            eq: quote!(&&self.status == other.status),
+            eq_bound: quote!(for<'__kapi> #ty: ::core::cmp::PartialEq,),
+            ser: quote! {
+                if let ::core::option::Option::Some(status) = &self.status {
+                    map.serialize_entry("status", status)?;
+                }
+            },
+            len: quote!(+ usize::from(self.status.is_some())),
+        }
+    }
 }
 
 /// Only non-generic structs with named fields can be specs.
@@ -325,12 +336,10 @@ fn crd_fn(cfg: &Config, spec: &syn::Ident) -> TokenStream {
         }
     });
     let status_schema = match &cfg.status {
-        Some(ty) => quote_spanned! {ty.span()=>
-            ::core::option::Option::Some(generator.subschema_for::<#ty>())
-        },
+        Some(ty) => quote!(::core::option::Option::Some(generator.subschema_for::<#ty>())),
         None => quote!(::core::option::Option::None),
     };
-    let spec_schema = quote_spanned!(spec.span()=> generator.subschema_for::<#spec>());
+    let spec_schema = quote!(generator.subschema_for::<#spec>());
     let doc = format!(
         "The CustomResourceDefinition of `{kind}`: name `{}.{group}`, version `{version}` \
          (served and stored), a structural schema derived from [`{spec}`]{}.",

@@ -105,10 +105,12 @@ pub fn custom_resource_definition(
             status: status
                 .is_some()
                 .then_some(CustomResourceSubresourceStatus {}),
-            scale: params.scale.map(|s| CustomResourceSubresourceScale {
-                spec_replicas_path: s.spec_replicas_path.to_owned(),
-                status_replicas_path: s.status_replicas_path.to_owned(),
-                label_selector_path: s.label_selector_path.map(str::to_owned),
+            scale: params.scale.map(|s| {
+                field(CustomResourceSubresourceScale {
+                    spec_replicas_path: s.spec_replicas_path.to_owned(),
+                    status_replicas_path: s.status_replicas_path.to_owned(),
+                    label_selector_path: s.label_selector_path.map(str::to_owned),
+                })
             }),
         });
 
@@ -138,7 +140,7 @@ pub fn custom_resource_definition(
                 served: true,
                 storage: true,
                 schema: Some(CustomResourceValidation {
-                    open_apiv3_schema: Some(into_props(root)),
+                    open_apiv3_schema: Some(field(into_props(root))),
                 }),
                 subresources,
                 additional_printer_columns: params.printer_columns.iter().map(column).collect(),
@@ -176,6 +178,12 @@ fn column(c: &CrdColumn<'_>) -> CustomResourceColumnDefinition {
         format: c.format.map(str::to_owned),
         priority: c.priority,
     }
+}
+
+/// A value for an optional field of a generated type, boxed or not: the generator boxes some
+/// nested structs, and this keeps the code independent of which.
+fn field<T, U: From<T>>(value: T) -> U {
+    U::from(value)
 }
 
 fn strings(values: &[&str]) -> Vec<String> {

@@ -115,10 +115,12 @@ impl<'a> Converter<'a> {
 
     fn convert_flat(&mut self, mut node: Map<String, Value>) -> Map<String, Value> {
         let nullable = node.get("nullable") == Some(&Value::Bool(true));
+        // `x-kubernetes-int-or-string` keeps its own `anyOf` (see `convert_typed`).
+        let int_or_string = node.get("x-kubernetes-int-or-string") == Some(&Value::Bool(true));
         let alternatives = ["anyOf", "oneOf"]
             .iter()
             .find_map(|k| match node.remove(*k) {
-                Some(Value::Array(alts)) if alts.len() > 1 => Some(alts),
+                Some(Value::Array(alts)) if alts.len() > 1 && !int_or_string => Some(alts),
                 _ => None,
             });
         node.remove("anyOf");
@@ -145,11 +147,10 @@ impl<'a> Converter<'a> {
             out.insert("example".into(), example.clone());
         }
         for (key, value) in &node {
+            // int-or-string was handled by `convert_typed`; `false` flags mean nothing.
             let passthrough = key.starts_with("x-kubernetes-")
-                && !matches!(
-                    key.as_str(),
-                    "x-kubernetes-preserve-unknown-fields" | "x-kubernetes-int-or-string"
-                );
+                && key != "x-kubernetes-int-or-string"
+                && value != &Value::Bool(false);
             if passthrough {
                 out.insert(key.clone(), value.clone());
             }
