@@ -73,7 +73,12 @@ pub(crate) fn parse(attrs: &[Attribute], ident_span: Span) -> syn::Result<Config
     let mut raw = Raw::default();
     let mut attr_span = None;
     for attr in attrs.iter().filter(|a| a.path().is_ident("kapi")) {
-        attr_span.get_or_insert(attr.span());
+        // Point at the whole `(...)` when something is missing from it.
+        let span = match &attr.meta {
+            syn::Meta::List(list) => list.delimiter.span().join(),
+            other => other.span(),
+        };
+        attr_span.get_or_insert(span);
         attr.parse_nested_meta(|meta| raw.key(&meta))?;
     }
     raw.finish(attr_span.unwrap_or(ident_span))
@@ -462,12 +467,17 @@ fn under(key: &str, path: &str, prefixes: &[&str]) -> Result<(), String> {
     {
         return Ok(());
     }
-    let allowed = prefixes
+    let places = prefixes
         .iter()
-        .map(|p| format!("{p}…"))
+        .map(|p| p.trim_end_matches('.'))
+        .collect::<Vec<_>>()
+        .join(" or ");
+    let starts = prefixes
+        .iter()
+        .map(|p| format!("{p:?}"))
         .collect::<Vec<_>>()
         .join(" or ");
     Err(format!(
-        "`{key}` must be a JSON path under {allowed}, got {path:?}"
+        "`{key}` must point into {places} (start with {starts}), got {path:?}"
     ))
 }

@@ -1,0 +1,11 @@
+use kapi::CustomResource;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+#[derive(CustomResource, Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[kapi(group = "demo.kapi.dev", version = "v1", kind = "foo_bar")]
+pub struct FooSpec {
+    pub size: i32,
+}
+
+fn main() {}
