@@ -57,6 +57,11 @@ mod attrs;
 mod expand;
 mod names;
 
+/// The guide's examples run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/derive.md")]
+struct Guide;
+
 use proc_macro::TokenStream;
 
 /// Generates a custom resource type named after `kind` from the spec struct it is put on.
