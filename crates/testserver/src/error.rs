@@ -18,6 +18,9 @@ pub enum Error {
     /// Another I/O failure (writing a kubeconfig, starting the runtime).
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
+    /// An object given to [`crate::TestServer::insert`] cannot be stored.
+    #[error("cannot insert object: {0}")]
+    InvalidObject(String),
     /// The server thread ended before it was ready.
     #[error("the server thread stopped unexpectedly")]
     Stopped,

@@ -49,7 +49,7 @@ fn parse_args() -> Result<Args, String> {
             "--port" => {
                 args.port = value("--port")?
                     .parse()
-                    .map_err(|e| format!("--port: {e}"))?
+                    .map_err(|e| format!("--port: {e}"))?;
             }
             "--kubeconfig" => args.kubeconfig = Some(PathBuf::from(value("--kubeconfig")?)),
             "--http" => args.http = true,

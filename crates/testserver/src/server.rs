@@ -9,7 +9,6 @@ use std::time::Duration;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
-use serde_json::json;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{oneshot, watch};
 use tokio_rustls::TlsAcceptor;
@@ -260,7 +259,7 @@ async fn run(
         None
     };
     let shared = Shared::new(settings, faults, addr.to_string());
-    seed(&shared);
+    crate::seed::default_namespaces(&shared);
     let controllers = tokio::spawn(crate::controllers::run(Arc::clone(&shared)));
     let acceptor = tls
         .as_ref()
@@ -278,18 +277,6 @@ async fn run(
     }
     accept_loop(listener, addr, acceptor, shared, stop).await;
     controllers.abort();
-}
-
-/// The four namespaces of a fresh cluster (rule 1.12).
-fn seed(sh: &Arc<Shared>) {
-    let Some(nsdef) = sh.namespaces().cloned() else {
-        return;
-    };
-    for name in ["default", "kube-system", "kube-public", "kube-node-lease"] {
-        let mut v = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}});
-        crate::api::prepare_new(&nsdef, &mut v);
-        sh.store.write(|txn| txn.put(&nsdef, &mut v));
-    }
 }
 
 async fn accept_loop(
@@ -454,6 +441,21 @@ impl TestServer {
     /// old (410) for watches and exact reads, like an etcd compaction.
     pub fn compact(&self) {
         self.shared.store.compact();
+    }
+
+    /// Stores objects directly, as fixtures: each keeps what it carries (`status` included),
+    /// gets a fresh resourceVersion (and a `uid` and `creationTimestamp` when missing), and
+    /// its namespace is created when missing. Existing objects are replaced. Watchers see
+    /// the usual events. Returns how many objects were stored.
+    ///
+    /// # Errors
+    /// [`Error::InvalidObject`] for an object of an unknown `apiVersion`/`kind` or without a
+    /// name (objects before it are stored).
+    pub fn insert(
+        &self,
+        objects: impl IntoIterator<Item = serde_json::Value>,
+    ) -> Result<usize, Error> {
+        crate::seed::insert(&self.shared, objects)
     }
 
     /// Stops the server and waits until its thread is gone.

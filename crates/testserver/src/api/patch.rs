@@ -83,7 +83,7 @@ pub(crate) fn patch(sh: &Arc<Shared>, rp: &ResourcePath, req: &Req) -> HResult {
             serde_json::from_slice(&served_bytes(def, &current, None)).unwrap_or(Value::Null);
         let (mut target, definition) = if is_scale {
             (
-                scale::scale_of(def, &served),
+                scale::scale_of(&served),
                 "io.k8s.api.autoscaling.v1.Scale".to_owned(),
             )
         } else {
@@ -98,7 +98,7 @@ pub(crate) fn patch(sh: &Arc<Shared>, rp: &ResourcePath, req: &Req) -> HResult {
         };
         applied.map_err(|e| patch_failure(rp, e))?;
         let mut new = if is_scale {
-            scale::apply_scale(def, &served, &target)?
+            scale::apply_scale(&served, &target)?
         } else {
             target
         };
@@ -109,6 +109,9 @@ pub(crate) fn patch(sh: &Arc<Shared>, rp: &ResourcePath, req: &Req) -> HResult {
         check_identity(rp, &mut new)?;
         apply_update(txn, &sdef, rp, &current, new, dry)
     })?;
+    if is_scale {
+        return Ok(scale::scale_response(def, &c, req));
+    }
     Ok(committed_response(sh, def, &c, req))
 }
 

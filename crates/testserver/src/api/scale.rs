@@ -8,7 +8,7 @@ use kapi_apimachinery::meta::{cause, Status, StatusCause};
 use serde_json::{json, Value};
 
 use super::get::read;
-use super::update::{apply_update, committed_response};
+use super::update::apply_update;
 use super::{check_type, dry_run, parse_object, served_bytes};
 use crate::http::{json as json_resp, Fail, HResult, Req, ResourcePath};
 use crate::registry::ResourceDef;
@@ -68,7 +68,7 @@ fn selector_string(sel: Option<&Value>) -> String {
 }
 
 /// The Scale of an object (as served).
-pub(crate) fn scale_of(_def: &ResourceDef, obj: &Value) -> Value {
+pub(crate) fn scale_of(obj: &Value) -> Value {
     let meta = obj.get("metadata").cloned().unwrap_or_else(|| json!({}));
     let mut m = serde_json::Map::new();
     for k in [
@@ -107,7 +107,7 @@ pub(crate) fn scale_of(_def: &ResourceDef, obj: &Value) -> Value {
 }
 
 /// The object with the replicas (and resourceVersion precondition) of `scale` applied.
-pub(crate) fn apply_scale(def: &ResourceDef, obj: &Value, scale: &Value) -> Result<Value, Fail> {
+pub(crate) fn apply_scale(obj: &Value, scale: &Value) -> Result<Value, Fail> {
     let name = obj
         .get("metadata")
         .and_then(|m| m.get("name"))
@@ -148,7 +148,6 @@ pub(crate) fn apply_scale(def: &ResourceDef, obj: &Value, scale: &Value) -> Resu
             None => meta.remove("resourceVersion"),
         };
     }
-    let _ = def;
     Ok(new)
 }
 
@@ -157,11 +156,7 @@ pub(crate) async fn get(sh: &Arc<Shared>, rp: &ResourcePath, req: &Req) -> HResu
     let obj = read(sh, rp)?;
     let served: Value =
         serde_json::from_slice(&served_bytes(&rp.def, &obj, None)).unwrap_or(Value::Null);
-    Ok(json_resp(
-        StatusCode::OK,
-        &scale_of(&rp.def, &served),
-        req.pretty,
-    ))
+    Ok(json_resp(StatusCode::OK, &scale_of(&served), req.pretty))
 }
 
 /// `PUT .../{name}/scale`.
@@ -184,38 +179,40 @@ pub(crate) fn update(sh: &Arc<Shared>, rp: &ResourcePath, req: &Req) -> HResult 
     let dry = dry_run(def, req)?;
     let sdef = Arc::clone(sh.storage_def(def));
     let key = object_key(rp.namespace.as_deref().unwrap_or(""), name);
-    let main = ResourcePathRef::main(rp);
+    let main = main_path(rp);
     let c = sh.store.write(|txn| {
         let current = txn
             .get(&sdef.storage_key, &key)
             .ok_or_else(|| Fail::from(Status::not_found(&def.group, &def.plural, name)))?;
         let served: Value =
             serde_json::from_slice(&served_bytes(def, &current, None)).unwrap_or(Value::Null);
-        let new = apply_scale(def, &served, &body)?;
+        let new = apply_scale(&served, &body)?;
         apply_update(txn, &sdef, &main, &current, new, dry)
     })?;
-    let resp = committed_response(sh, def, &c, req);
+    if let super::Committed::Removed(_) = c {
+        sh.controllers.notify_one();
+    }
+    Ok(scale_response(def, &c, req))
+}
+
+/// The Scale of a committed update, as a response.
+pub(crate) fn scale_response(
+    def: &ResourceDef,
+    c: &super::Committed,
+    req: &Req,
+) -> crate::http::Resp {
     let served: Value =
         serde_json::from_slice(&served_bytes(def, c.object(), None)).unwrap_or(Value::Null);
-    drop(resp);
-    Ok(json_resp(
-        StatusCode::OK,
-        &scale_of(def, &served),
-        req.pretty,
-    ))
+    json_resp(StatusCode::OK, &scale_of(&served), req.pretty)
 }
 
 /// A copy of a path without its subresource (scale writes update the main object).
-struct ResourcePathRef;
-
-impl ResourcePathRef {
-    fn main(rp: &ResourcePath) -> ResourcePath {
-        ResourcePath {
-            def: Arc::clone(&rp.def),
-            namespace: rp.namespace.clone(),
-            name: rp.name.clone(),
-            sub: None,
-            watch_prefix: false,
-        }
+fn main_path(rp: &ResourcePath) -> ResourcePath {
+    ResourcePath {
+        def: Arc::clone(&rp.def),
+        namespace: rp.namespace.clone(),
+        name: rp.name.clone(),
+        sub: None,
+        watch_prefix: false,
     }
 }
