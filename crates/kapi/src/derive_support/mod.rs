@@ -36,6 +36,8 @@
 
 mod crd;
 mod structural;
+#[cfg(test)]
+mod tests;
 mod union;
 
 use kapi_api::apiextensions::v1::JsonSchemaProps;
