@@ -13,18 +13,18 @@ fn convert_with(schema: &Value, defs: Value) -> Value {
     Value::Object(Converter::new(&defs).convert(schema))
 }
 
-fn convert(schema: Value) -> Value {
-    convert_with(&schema, json!({}))
+fn convert(schema: &Value) -> Value {
+    convert_with(schema, json!({}))
 }
 
 #[test]
 fn type_arrays_with_null() {
     assert_eq!(
-        convert(json!({"type": ["string", "null"], "maxLength": 3})),
+        convert(&json!({"type": ["string", "null"], "maxLength": 3})),
         json!({"type": "string", "maxLength": 3, "nullable": true})
     );
     assert_eq!(
-        convert(json!({"type": ["integer", "string", "null"]})),
+        convert(&json!({"type": ["integer", "string", "null"]})),
         json!({
             "x-kubernetes-int-or-string": true,
             "anyOf": [{"type": "integer"}, {"type": "string"}],
@@ -32,7 +32,7 @@ fn type_arrays_with_null() {
         })
     );
     assert_eq!(
-        convert(json!({"type": ["boolean", "object"]})),
+        convert(&json!({"type": ["boolean", "object"]})),
         json!({"x-kubernetes-preserve-unknown-fields": true})
     );
 }
@@ -52,7 +52,7 @@ fn references_with_escaped_names_and_siblings() {
     );
     // A dangling reference cannot be described: anything goes.
     assert_eq!(
-        convert(json!({"$ref": "#/$defs/Missing"})),
+        convert(&json!({"$ref": "#/$defs/Missing"})),
         json!({"x-kubernetes-preserve-unknown-fields": true})
     );
 }
@@ -67,7 +67,7 @@ fn all_of_parts_are_merged() {
         "description": "both"
     });
     assert_eq!(
-        convert(schema),
+        convert(&schema),
         json!({
             "type": "object",
             "description": "both",
@@ -80,15 +80,15 @@ fn all_of_parts_are_merged() {
 #[test]
 fn constants_enums_and_null() {
     assert_eq!(
-        convert(json!({"const": "Fixed"})),
+        convert(&json!({"const": "Fixed"})),
         json!({"type": "string", "enum": ["Fixed"]})
     );
     assert_eq!(
-        convert(json!({"enum": ["a", null]})),
+        convert(&json!({"enum": ["a", null]})),
         json!({"type": "string", "enum": ["a", null], "nullable": true})
     );
     assert_eq!(
-        convert(json!({"oneOf": [{"const": 1}, {"const": 2}, {"type": "null"}]})),
+        convert(&json!({"oneOf": [{"const": 1}, {"const": 2}, {"type": "null"}]})),
         json!({"type": "integer", "enum": [1, 2, null], "nullable": true})
     );
 }
@@ -96,7 +96,9 @@ fn constants_enums_and_null() {
 #[test]
 fn numbers() {
     assert_eq!(
-        convert(json!({"type": "integer", "format": "uint8", "exclusiveMinimum": 0, "maximum": 9})),
+        convert(
+            &json!({"type": "integer", "format": "uint8", "exclusiveMinimum": 0, "maximum": 9})
+        ),
         json!({
             "type": "integer",
             "format": "int32",
@@ -106,11 +108,11 @@ fn numbers() {
         })
     );
     assert_eq!(
-        convert(json!({"type": "integer", "format": "int128"})),
+        convert(&json!({"type": "integer", "format": "int128"})),
         json!({"type": "integer"})
     );
     assert_eq!(
-        convert(json!({"anyOf": [{"type": "integer"}, {"type": "number"}]})),
+        convert(&json!({"anyOf": [{"type": "integer"}, {"type": "number"}]})),
         json!({"type": "number"})
     );
 }
@@ -118,7 +120,7 @@ fn numbers() {
 #[test]
 fn annotations() {
     assert_eq!(
-        convert(json!({
+        convert(&json!({
             "type": "string",
             "format": "ip",
             "title": "T",
@@ -141,7 +143,7 @@ fn annotations() {
 #[test]
 fn objects_and_maps() {
     assert_eq!(
-        convert(json!({
+        convert(&json!({
             "type": "object",
             "properties": {"a": true},
             "required": ["a", "gone"],
@@ -158,7 +160,7 @@ fn objects_and_maps() {
     );
     assert_eq!(
         convert(
-            json!({"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}})
+            &json!({"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}})
         ),
         json!({"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}})
     );
@@ -167,15 +169,15 @@ fn objects_and_maps() {
 #[test]
 fn arrays() {
     assert_eq!(
-        convert(json!({"type": "array"})),
+        convert(&json!({"type": "array"})),
         json!({"type": "array", "items": {"x-kubernetes-preserve-unknown-fields": true}})
     );
     assert_eq!(
-        convert(json!({"type": "array", "items": {"type": "integer"}, "uniqueItems": true})),
+        convert(&json!({"type": "array", "items": {"type": "integer"}, "uniqueItems": true})),
         json!({"type": "array", "items": {"type": "integer"}, "x-kubernetes-list-type": "set"})
     );
     assert_eq!(
-        convert(json!({"anyOf": [
+        convert(&json!({"anyOf": [
             {"type": "array", "items": {"type": "string", "enum": ["a"]}},
             {"type": "array", "items": {"type": "string", "enum": ["b"]}}
         ]})),
@@ -192,7 +194,7 @@ fn object_unions() {
         {"type": "object", "properties": {"x": {"type": "integer"}}, "required": ["x"]}
     ]});
     assert_eq!(
-        convert(schema),
+        convert(&schema),
         json!({
             "type": "object",
             "properties": {"x": {"type": "integer"}, "y": {"type": "integer"}},
@@ -205,7 +207,7 @@ fn object_unions() {
         {"type": "object", "additionalProperties": {"type": "string"}}
     ]});
     assert_eq!(
-        convert(schema),
+        convert(&schema),
         json!({
             "type": "object",
             "properties": {"x": {"type": "integer"}},
