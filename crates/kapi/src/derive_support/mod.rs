@@ -95,9 +95,10 @@ pub fn time_schema(_: &mut SchemaGenerator) -> Schema {
     json_schema!({ "type": "string", "format": "date-time" })
 }
 
-/// `Duration` (`metav1.Duration`): a Go duration string such as `1h30m`.
+/// `Duration` (`metav1.Duration`): a Go duration string such as `1h30m` (no `format`: the API
+/// server's `duration` format rejects negative durations, which Go's syntax allows).
 pub fn duration_schema(_: &mut SchemaGenerator) -> Schema {
-    json_schema!({ "type": "string", "format": "duration" })
+    json_schema!({ "type": "string" })
 }
 
 /// `ByteString` (`[]byte`): base64 text, `format: byte`.
