@@ -14,6 +14,9 @@
 //! * `$schema`, `title`, `$defs`, `const`, `additionalProperties: false`, `uniqueItems`,
 //!   tuples' `prefixItems` and formats the API server does not know are removed or rewritten.
 //!
+//! [`merge_crds`] combines the CRDs of several versions of one resource (one derive per
+//! version) into one CRD with a single storage version.
+//!
 //! The helpers below are for `#[schemars(schema_with = "...")]` on fields whose types have no
 //! `JsonSchema` impl, such as kapi's own value types:
 //!
@@ -35,6 +38,7 @@
 //! ```
 
 mod crd;
+mod merge;
 mod structural;
 #[cfg(test)]
 mod tests;
@@ -46,6 +50,7 @@ use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 
 #[doc(hidden)]
 pub use self::crd::{custom_resource_definition, CrdColumn, CrdParams, CrdScale};
+pub use self::merge::{merge_crds, MergeError};
 
 /// The generator `crd()` uses: JSON Schema 2020-12 describing what deserializes (so fields
 /// with `#[serde(default)]` are not `required`), definitions kept apart for inlining.
