@@ -210,6 +210,21 @@ impl Stream {
         }
     }
 
+    /// Aborts the connection once the events already sent have reached the socket.
+    async fn abort(&self) {
+        let start = Instant::now();
+        while self.tx.capacity() < self.tx.max_capacity()
+            && start.elapsed() < Duration::from_secs(1)
+        {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let _ = self
+            .tx
+            .send(Err(io::Error::other("injected fault: watch dropped")))
+            .await;
+    }
+
     async fn emit(&mut self, msg: WatchMsg) -> Flow {
         let line = match msg {
             WatchMsg::Event(kind, obj, rv) => {
@@ -244,20 +259,14 @@ impl Stream {
         for f in &self.faults {
             match f {
                 FaultKind::DropWatchAfter(n) if self.sent >= *n => {
-                    let _ = self
-                        .tx
-                        .send(Err(io::Error::other("injected fault: watch dropped")))
-                        .await;
+                    self.abort().await;
                     return Flow::Stop;
                 }
                 FaultKind::CloseWatchAfter(n) if self.sent >= *n => return Flow::Stop,
                 FaultKind::DropWatchRandomly { probability, seed } => {
                     let rng = self.rng.get_or_insert_with(|| SeededRng::new(*seed));
                     if rng.next_f64() < *probability {
-                        let _ = self
-                            .tx
-                            .send(Err(io::Error::other("injected fault: watch dropped")))
-                            .await;
+                        self.abort().await;
                         return Flow::Stop;
                     }
                 }
