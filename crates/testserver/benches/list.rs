@@ -78,7 +78,7 @@ fn bench(c: &mut Criterion) {
     g.sample_size(20).measurement_time(Duration::from_secs(8));
     g.throughput(Throughput::Bytes(size));
     g.bench_function("10000 pods, http, one response", |b| {
-        b.iter(|| rt.block_on(fetch(url.clone())))
+        b.iter(|| rt.block_on(fetch(url.clone())));
     });
     g.bench_function("10000 pods, http, pages of 500", |b| {
         b.iter(|| {

@@ -423,7 +423,12 @@ impl TestServer {
     /// # Errors
     /// [`Error::Io`] when the file cannot be written.
     pub fn write_kubeconfig(&self, path: impl AsRef<Path>) -> Result<(), Error> {
-        std::fs::write(path, self.kubeconfig())?;
+        // Write then rename, so a reader never sees half a file.
+        let path = path.as_ref();
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(".tmp");
+        std::fs::write(&tmp, self.kubeconfig())?;
+        std::fs::rename(&tmp, path)?;
         Ok(())
     }
 
