@@ -2,7 +2,7 @@
 //!
 //! No message here ever contains a secret: tokens, passwords, key material and exec-plugin
 //! output are never formatted, and messages that come from parsers (which may echo the input)
-//! are passed through [`sanitize`] first.
+//! are sanitized first (quoted input removed).
 
 use std::fmt;
 use std::path::PathBuf;

@@ -149,14 +149,24 @@ impl Config {
 
     /// Parses `url` and calls [`Config::new`].
     pub fn from_url(url: &str) -> Result<Self> {
-        let uri: Uri = url
-            .parse()
-            .map_err(|_| Error::InvalidConfig(format!("server URL {url:?} is not a valid URL")))?;
+        let uri: Uri = url.parse().map_err(|_| {
+            let shown = crate::transport::redact_url(url);
+            Error::InvalidConfig(format!("server URL {shown:?} is not a valid URL"))
+        })?;
         Ok(Self::new(uri))
     }
 
     /// Checks the parts that do not need the network: URL scheme, TLS/credential combination.
     pub(crate) fn check(&self) -> Result<()> {
+        if self
+            .cluster_url
+            .authority()
+            .is_some_and(|a| a.as_str().contains('@'))
+        {
+            return Err(Error::InvalidConfig(
+                "credentials in the server URL are not supported; use Config::auth".into(),
+            ));
+        }
         match self.cluster_url.scheme_str() {
             Some("https") => Ok(()),
             Some("http") if self.auth.is_none() && self.tls.client_identity.is_none() => Ok(()),

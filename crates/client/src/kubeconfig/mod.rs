@@ -3,7 +3,7 @@
 //! - [`Kubeconfig`] and its parts mirror the `v1` `Config` file (YAML or JSON). Fields kapi does
 //!   not know are ignored, never fatal; `null` reads as empty.
 //! - [`Kubeconfig::read`] reads one file; [`Kubeconfig::load`] reads and merges a list with
-//!   client-go's rules (see [`load`]); [`Kubeconfig::from_env`] uses `KUBECONFIG` or
+//!   client-go's rules (first file wins); [`Kubeconfig::from_env`] uses `KUBECONFIG` or
 //!   `~/.kube/config`.
 //! - [`Kubeconfig::resolve`] picks the context, cluster and user (with [`KubeconfigOptions`]
 //!   overrides) as a [`ResolvedContext`], which [`Config`](crate::Config) is built from.
@@ -84,7 +84,7 @@ pub struct NamedCluster {
 }
 
 /// How to reach and trust an API server.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct Cluster {
     /// `server`: the API server URL.
@@ -123,6 +123,26 @@ pub struct Cluster {
         skip_serializing_if = "Vec::is_empty"
     )]
     pub extensions: Vec<NamedExtension>,
+}
+
+impl fmt::Debug for Cluster {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // URLs may carry `user:password@`.
+        let redact = |u: &Option<String>| u.as_deref().map(crate::transport::redact_url);
+        f.debug_struct("Cluster")
+            .field("server", &redact(&self.server))
+            .field("tls_server_name", &self.tls_server_name)
+            .field("insecure_skip_tls_verify", &self.insecure_skip_tls_verify)
+            .field("certificate_authority", &self.certificate_authority)
+            .field(
+                "certificate_authority_data",
+                &self.certificate_authority_data.as_ref().map(String::len),
+            )
+            .field("proxy_url", &redact(&self.proxy_url))
+            .field("disable_compression", &self.disable_compression)
+            .field("extensions", &self.extensions)
+            .finish()
+    }
 }
 
 /// A named user entry.

@@ -75,7 +75,7 @@ impl TlsState {
             match build(&self.source, self.exec.as_ref()) {
                 Ok(config) => current.0 = Arc::new(config),
                 Err(e) => {
-                    tracing::warn!(error = %e, "re-reading TLS files failed; keeping the previous ones")
+                    tracing::warn!(error = %e, "re-reading TLS files failed; keeping the previous ones");
                 }
             }
             current.1 = Instant::now();
@@ -218,5 +218,51 @@ impl ServerCertVerifier for NoVerification {
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tls::PemSource;
+
+    #[test]
+    fn files_are_reread_after_the_interval() {
+        let ca = |name: &str| {
+            let key = rcgen::KeyPair::generate().expect("key");
+            let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+            params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+            params
+                .distinguished_name
+                .push(rcgen::DnType::CommonName, name);
+            params.self_signed(&key).expect("cert").pem()
+        };
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("ca.crt");
+        std::fs::write(&path, ca("one")).expect("write");
+        let source = TlsConfig {
+            root_ca: Some(PemSource::File(path.clone())),
+            ..TlsConfig::default()
+        };
+        let state = TlsState::new(&source, None).expect("state");
+        let first = state.client_config();
+        assert!(
+            Arc::ptr_eq(&first, &state.client_config()),
+            "no re-read before the interval"
+        );
+
+        std::fs::write(&path, ca("two")).expect("write");
+        let age = |state: &TlsState| {
+            let mut current = state.current.lock().expect("lock");
+            current.1 = Instant::now().checked_sub(RELOAD_EVERY).expect("instant");
+        };
+        age(&state);
+        let second = state.client_config();
+        assert!(!Arc::ptr_eq(&first, &second), "re-read after the interval");
+
+        // A broken file keeps the last good config.
+        std::fs::write(&path, "garbage").expect("write");
+        age(&state);
+        assert!(Arc::ptr_eq(&second, &state.client_config()));
     }
 }

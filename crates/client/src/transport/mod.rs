@@ -28,6 +28,7 @@ mod warning;
 
 use http::{Method, Request};
 
+pub(crate) use proxy::redact as redact_url;
 pub use proxy::{Proxy, ProxyUrl};
 pub use rate_limit::{RateLimit, RateLimitStats};
 pub use warning::{Warning, WarningHandler};

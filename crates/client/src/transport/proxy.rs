@@ -56,7 +56,7 @@ impl ProxyUrl {
 }
 
 /// The URL with any `user:password@` replaced by `<redacted>@`.
-fn redact(url: &str) -> String {
+pub(crate) fn redact(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };

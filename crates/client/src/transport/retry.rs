@@ -134,7 +134,7 @@ where
                         "retrying after Retry-After"
                     ),
                     Err(e) => {
-                        tracing::debug!(error = %e, ?wait, attempt, "connection lost; retrying")
+                        tracing::debug!(error = %e, ?wait, attempt, "connection lost; retrying");
                     }
                 }
                 drop(result);

@@ -30,7 +30,7 @@ pub const EXEC_API_V1BETA1: &str = "client.authentication.k8s.io/v1beta1";
 const EXPIRY_SKEW: Duration = Duration::from_secs(2);
 
 /// The cluster details given to a plugin with `provideClusterInfo: true`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub struct ExecClusterInfo {
@@ -63,6 +63,20 @@ impl ExecClusterInfo {
             server: server.into(),
             ..Self::default()
         }
+    }
+}
+
+impl fmt::Debug for ExecClusterInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExecClusterInfo")
+            .field("server", &crate::transport::redact_url(&self.server))
+            .field("tls_server_name", &self.tls_server_name)
+            .field("insecure_skip_tls_verify", &self.insecure_skip_tls_verify)
+            .field(
+                "proxy_url",
+                &self.proxy_url.as_deref().map(crate::transport::redact_url),
+            )
+            .finish_non_exhaustive()
     }
 }
 

@@ -1,0 +1,78 @@
+//! A tiny HTTP CONNECT proxy that records what it was asked for.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+
+/// A running proxy; stops when dropped.
+pub(crate) struct ConnectProxy {
+    pub(crate) addr: SocketAddr,
+    /// The request heads it received (`CONNECT host:port HTTP/1.1` and headers).
+    pub(crate) requests: Arc<Mutex<Vec<String>>>,
+    task: JoinHandle<()>,
+}
+
+impl Drop for ConnectProxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl ConnectProxy {
+    pub(crate) async fn start() -> ConnectProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
+        let addr = listener.local_addr().expect("addr");
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let recorded = requests.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok((client, _)) = listener.accept().await else {
+                    continue;
+                };
+                let recorded = recorded.clone();
+                tokio::spawn(async move {
+                    let _ = tunnel(client, recorded).await;
+                });
+            }
+        });
+        ConnectProxy {
+            addr,
+            requests,
+            task,
+        }
+    }
+}
+
+async fn tunnel(mut client: TcpStream, recorded: Arc<Mutex<Vec<String>>>) -> std::io::Result<()> {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && head.len() < 8192 {
+        if client.read(&mut byte).await? == 0 {
+            return Ok(());
+        }
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&head).into_owned();
+    recorded.lock().expect("lock").push(head.clone());
+    let target = head
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("CONNECT "))
+        .and_then(|l| l.split(' ').next())
+        .unwrap_or("")
+        .to_owned();
+    let Ok(mut upstream) = TcpStream::connect(target).await else {
+        client
+            .write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n")
+            .await?;
+        return Ok(());
+    };
+    client
+        .write_all(b"HTTP/1.1 200 Connection Established\r\n\r\n")
+        .await?;
+    tokio::io::copy_bidirectional(&mut client, &mut upstream).await?;
+    Ok(())
+}
