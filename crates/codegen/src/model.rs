@@ -542,6 +542,7 @@ pub(crate) fn build(spec: Value, k8s_version: &str) -> Result<Model, String> {
     }
 
     mark_boxes(&mut defs);
+    box_large_optionals(&mut defs);
     assign_files(&mut defs)?;
 
     // Resources from paths.
@@ -644,6 +645,89 @@ pub(crate) fn def_deps(d: &Def) -> BTreeSet<String> {
         }
     }
     out
+}
+
+/// Optional struct fields larger than this (estimated, in bytes) are stored as `Option<Box<T>>`,
+/// like Go's pointer fields: a `Volume` or `Container` stays small when most of its optional
+/// parts are absent, and decoding moves less memory.
+pub(crate) const BOX_THRESHOLD: usize = 48;
+
+/// Estimated in-memory size of a field type (64-bit), with boxing decisions already applied.
+fn estimate(ty: &Ty, memo: &BTreeMap<String, usize>) -> usize {
+    match ty {
+        Ty::Bool => 1,
+        Ty::I32 => 4,
+        Ty::I64 | Ty::F64 => 8,
+        Ty::String | Ty::Bytes | Ty::Vec(_) | Ty::Map(_) => 24,
+        Ty::Value => 32,
+        Ty::Nullable(t) => estimate(t, memo) + 8,
+        Ty::Extern(p) => match *p {
+            "kapi_apimachinery::meta::ObjectMeta" => 344,
+            "kapi_apimachinery::meta::ListMeta" => 80,
+            "kapi_apimachinery::Time" | "kapi_apimachinery::MicroTime" => 16,
+            "kapi_apimachinery::Quantity" => 32,
+            "kapi_apimachinery::IntOrString" => 24,
+            "kapi_apimachinery::meta::LabelSelector" => 48,
+            _ => 64,
+        },
+        Ty::Def(n) => memo.get(n).copied().unwrap_or(64),
+    }
+}
+
+/// Decides boxing bottom-up (a definition's field types first), memoizing sizes.
+fn size_of_def(
+    name: &str,
+    defs: &mut BTreeMap<String, Def>,
+    memo: &mut BTreeMap<String, usize>,
+) -> usize {
+    if let Some(s) = memo.get(name) {
+        return *s;
+    }
+    memo.insert(name.to_owned(), 64); // provisional, for cycles (already boxed)
+    let Some(Shape::Struct(fields)) = defs.get(name).map(|d| d.shape.clone()) else {
+        memo.insert(name.to_owned(), 24);
+        return 24;
+    };
+    let top_level = defs.get(name).is_some_and(|d| d.top_level.is_some());
+    let mut total = 0;
+    let mut boxed = Vec::new();
+    for (i, f) in fields.iter().enumerate() {
+        if let Ty::Def(t) = &f.ty {
+            if !f.boxed {
+                size_of_def(t, defs, memo);
+            }
+        }
+        let inner = estimate(&f.ty, memo);
+        // Top-level kinds keep `spec`/`status` inline: the object is one allocation anyway.
+        let big_optional =
+            matches!(f.ty, Ty::Def(_)) && f.is_option() && !top_level && inner > BOX_THRESHOLD;
+        let size = if f.boxed || big_optional {
+            if !f.boxed {
+                boxed.push(i);
+            }
+            8
+        } else if f.is_option() && matches!(f.ty, Ty::Bool | Ty::I32 | Ty::I64 | Ty::F64) {
+            inner + 8
+        } else {
+            inner
+        };
+        total += size;
+    }
+    if let Some(Shape::Struct(fields)) = defs.get_mut(name).map(|d| &mut d.shape) {
+        for i in boxed {
+            fields[i].boxed = true;
+        }
+    }
+    memo.insert(name.to_owned(), total.max(1));
+    total
+}
+
+fn box_large_optionals(defs: &mut BTreeMap<String, Def>) {
+    let names: Vec<String> = defs.keys().cloned().collect();
+    let mut memo = BTreeMap::new();
+    for n in names {
+        size_of_def(&n, defs, &mut memo);
+    }
 }
 
 /// Boxes direct (non-collection) fields that close a reference cycle.

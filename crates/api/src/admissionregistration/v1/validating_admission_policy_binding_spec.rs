@@ -9,9 +9,9 @@ use super::ParamRef;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ValidatingAdmissionPolicyBindingSpec {
     /// `matchResources`: `MatchResources`, optional.
-    pub match_resources: Option<MatchResources>,
+    pub match_resources: Option<Box<MatchResources>>,
     /// `paramRef`: `ParamRef`, optional.
-    pub param_ref: Option<ParamRef>,
+    pub param_ref: Option<Box<ParamRef>>,
     /// `policyName`: `string`, required.
     pub policy_name: String,
     /// `validationActions`: array of `string`, required. List type `set`.

@@ -19,7 +19,7 @@ pub struct ValidatingAdmissionPolicySpec {
     /// `matchConditions`: array of `MatchCondition`, optional. List type `map` (keys `name`). Patch strategy `merge` (merge key `name`).
     pub match_conditions: Vec<MatchCondition>,
     /// `matchConstraints`: `MatchResources`, optional.
-    pub match_constraints: Option<MatchResources>,
+    pub match_constraints: Option<Box<MatchResources>>,
     /// `paramKind`: `ParamKind`, optional.
     pub param_kind: Option<ParamKind>,
     /// `validations`: array of `Validation`, optional. List type `atomic`.

@@ -11,7 +11,7 @@ pub struct WebhookClientConfig {
     /// `caBundle`: `string` (`byte`), optional.
     pub ca_bundle: Option<ByteString>,
     /// `service`: `ServiceReference`, optional.
-    pub service: Option<ServiceReference>,
+    pub service: Option<Box<ServiceReference>>,
     /// `url`: `string`, optional.
     pub url: Option<String>,
 }

@@ -16,7 +16,7 @@ pub struct MutatingAdmissionPolicySpec {
     /// `matchConditions`: array of `MatchCondition`, optional. List type `map` (keys `name`). Patch strategy `merge` (merge key `name`).
     pub match_conditions: Vec<MatchCondition>,
     /// `matchConstraints`: `MatchResources`, optional.
-    pub match_constraints: Option<MatchResources>,
+    pub match_constraints: Option<Box<MatchResources>>,
     /// `mutations`: array of `Mutation`, optional. List type `atomic`.
     pub mutations: Vec<Mutation>,
     /// `paramKind`: `ParamKind`, optional.

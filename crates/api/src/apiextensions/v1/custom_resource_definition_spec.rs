@@ -10,7 +10,7 @@ use super::CustomResourceDefinitionVersion;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CustomResourceDefinitionSpec {
     /// `conversion`: `CustomResourceConversion`, optional.
-    pub conversion: Option<CustomResourceConversion>,
+    pub conversion: Option<Box<CustomResourceConversion>>,
     /// `group`: `string`, required.
     pub group: String,
     /// `names`: `CustomResourceDefinitionNames`, required.

@@ -9,7 +9,7 @@ use super::CustomResourceDefinitionNames;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CustomResourceDefinitionStatus {
     /// `acceptedNames`: `CustomResourceDefinitionNames`, optional.
-    pub accepted_names: Option<CustomResourceDefinitionNames>,
+    pub accepted_names: Option<Box<CustomResourceDefinitionNames>>,
     /// `conditions`: array of `CustomResourceDefinitionCondition`, optional. List type `map` (keys `type`).
     pub conditions: Vec<CustomResourceDefinitionCondition>,
     /// `observedGeneration`: `integer` (`int64`), optional.

@@ -9,7 +9,7 @@ use super::CustomResourceSubresourceStatus;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CustomResourceSubresources {
     /// `scale`: `CustomResourceSubresourceScale`, optional.
-    pub scale: Option<CustomResourceSubresourceScale>,
+    pub scale: Option<Box<CustomResourceSubresourceScale>>,
     /// `status`: `CustomResourceSubresourceStatus`, optional.
     pub status: Option<CustomResourceSubresourceStatus>,
 }

@@ -8,7 +8,7 @@ use super::JsonSchemaProps;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CustomResourceValidation {
     /// `openAPIV3Schema`: `JSONSchemaProps`, optional.
-    pub open_apiv3_schema: Option<JsonSchemaProps>,
+    pub open_apiv3_schema: Option<Box<JsonSchemaProps>>,
 }
 
 impl serde::Serialize for CustomResourceValidation {

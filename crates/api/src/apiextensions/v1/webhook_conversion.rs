@@ -8,7 +8,7 @@ use super::WebhookClientConfig;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct WebhookConversion {
     /// `clientConfig`: `WebhookClientConfig`, optional.
-    pub client_config: Option<WebhookClientConfig>,
+    pub client_config: Option<Box<WebhookClientConfig>>,
     /// `conversionReviewVersions`: array of `string`, required. List type `atomic`.
     pub conversion_review_versions: Vec<String>,
 }

@@ -18,7 +18,7 @@ pub struct ApiServiceSpec {
     /// `insecureSkipTLSVerify`: `boolean`, optional.
     pub insecure_skip_tls_verify: Option<bool>,
     /// `service`: `ServiceReference`, optional.
-    pub service: Option<ServiceReference>,
+    pub service: Option<Box<ServiceReference>>,
     /// `version`: `string`, optional.
     pub version: Option<String>,
     /// `versionPriority`: `integer` (`int32`), required.

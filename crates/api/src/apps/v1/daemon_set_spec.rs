@@ -18,7 +18,7 @@ pub struct DaemonSetSpec {
     /// `template`: `PodTemplateSpec`, required.
     pub template: PodTemplateSpec,
     /// `updateStrategy`: `DaemonSetUpdateStrategy`, optional.
-    pub update_strategy: Option<DaemonSetUpdateStrategy>,
+    pub update_strategy: Option<Box<DaemonSetUpdateStrategy>>,
 }
 
 impl serde::Serialize for DaemonSetSpec {

@@ -22,7 +22,7 @@ pub struct DeploymentSpec {
     /// `selector`: `LabelSelector`, required.
     pub selector: LabelSelector,
     /// `strategy`: `DeploymentStrategy`, optional. Patch strategy `retainKeys`.
-    pub strategy: Option<DeploymentStrategy>,
+    pub strategy: Option<Box<DeploymentStrategy>>,
     /// `template`: `PodTemplateSpec`, required.
     pub template: PodTemplateSpec,
 }

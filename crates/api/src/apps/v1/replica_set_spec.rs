@@ -15,7 +15,7 @@ pub struct ReplicaSetSpec {
     /// `selector`: `LabelSelector`, required.
     pub selector: LabelSelector,
     /// `template`: `PodTemplateSpec`, optional.
-    pub template: Option<PodTemplateSpec>,
+    pub template: Option<Box<PodTemplateSpec>>,
 }
 
 impl serde::Serialize for ReplicaSetSpec {

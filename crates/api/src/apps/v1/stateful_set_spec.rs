@@ -32,7 +32,7 @@ pub struct StatefulSetSpec {
     /// `template`: `PodTemplateSpec`, required.
     pub template: PodTemplateSpec,
     /// `updateStrategy`: `StatefulSetUpdateStrategy`, optional.
-    pub update_strategy: Option<StatefulSetUpdateStrategy>,
+    pub update_strategy: Option<Box<StatefulSetUpdateStrategy>>,
     /// `volumeClaimTemplates`: array of `PersistentVolumeClaim`, optional. List type `atomic`.
     pub volume_claim_templates: Vec<PersistentVolumeClaim>,
 }

@@ -8,7 +8,7 @@ use super::UserInfo;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SelfSubjectReviewStatus {
     /// `userInfo`: `UserInfo`, optional.
-    pub user_info: Option<UserInfo>,
+    pub user_info: Option<Box<UserInfo>>,
 }
 
 impl serde::Serialize for SelfSubjectReviewStatus {

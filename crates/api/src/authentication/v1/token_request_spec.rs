@@ -10,7 +10,7 @@ pub struct TokenRequestSpec {
     /// `audiences`: array of `string`, optional. List type `atomic`.
     pub audiences: Vec<String>,
     /// `boundObjectRef`: `BoundObjectReference`, optional.
-    pub bound_object_ref: Option<BoundObjectReference>,
+    pub bound_object_ref: Option<Box<BoundObjectReference>>,
     /// `expirationSeconds`: `integer` (`int64`), optional.
     pub expiration_seconds: Option<i64>,
 }

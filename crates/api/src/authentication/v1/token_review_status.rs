@@ -14,7 +14,7 @@ pub struct TokenReviewStatus {
     /// `error`: `string`, optional.
     pub error: Option<String>,
     /// `user`: `UserInfo`, optional.
-    pub user: Option<UserInfo>,
+    pub user: Option<Box<UserInfo>>,
 }
 
 impl serde::Serialize for TokenReviewStatus {

@@ -11,7 +11,7 @@ pub struct SelfSubjectAccessReviewSpec {
     /// `nonResourceAttributes`: `NonResourceAttributes`, optional.
     pub non_resource_attributes: Option<NonResourceAttributes>,
     /// `resourceAttributes`: `ResourceAttributes`, optional.
-    pub resource_attributes: Option<ResourceAttributes>,
+    pub resource_attributes: Option<Box<ResourceAttributes>>,
 }
 
 impl serde::Serialize for SelfSubjectAccessReviewSpec {

@@ -16,7 +16,7 @@ pub struct SubjectAccessReviewSpec {
     /// `nonResourceAttributes`: `NonResourceAttributes`, optional.
     pub non_resource_attributes: Option<NonResourceAttributes>,
     /// `resourceAttributes`: `ResourceAttributes`, optional.
-    pub resource_attributes: Option<ResourceAttributes>,
+    pub resource_attributes: Option<Box<ResourceAttributes>>,
     /// `uid`: `string`, optional.
     pub uid: Option<String>,
     /// `user`: `string`, optional.

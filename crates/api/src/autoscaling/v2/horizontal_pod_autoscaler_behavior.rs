@@ -8,9 +8,9 @@ use super::HpaScalingRules;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HorizontalPodAutoscalerBehavior {
     /// `scaleDown`: `HPAScalingRules`, optional.
-    pub scale_down: Option<HpaScalingRules>,
+    pub scale_down: Option<Box<HpaScalingRules>>,
     /// `scaleUp`: `HPAScalingRules`, optional.
-    pub scale_up: Option<HpaScalingRules>,
+    pub scale_up: Option<Box<HpaScalingRules>>,
 }
 
 impl serde::Serialize for HorizontalPodAutoscalerBehavior {

@@ -12,15 +12,15 @@ use super::ResourceMetricSource;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MetricSpec {
     /// `containerResource`: `ContainerResourceMetricSource`, optional.
-    pub container_resource: Option<ContainerResourceMetricSource>,
+    pub container_resource: Option<Box<ContainerResourceMetricSource>>,
     /// `external`: `ExternalMetricSource`, optional.
-    pub external: Option<ExternalMetricSource>,
+    pub external: Option<Box<ExternalMetricSource>>,
     /// `object`: `ObjectMetricSource`, optional.
-    pub object: Option<ObjectMetricSource>,
+    pub object: Option<Box<ObjectMetricSource>>,
     /// `pods`: `PodsMetricSource`, optional.
-    pub pods: Option<PodsMetricSource>,
+    pub pods: Option<Box<PodsMetricSource>>,
     /// `resource`: `ResourceMetricSource`, optional.
-    pub resource: Option<ResourceMetricSource>,
+    pub resource: Option<Box<ResourceMetricSource>>,
     /// `type`: `string`, required.
     pub type_: String,
 }

@@ -12,15 +12,15 @@ use super::ResourceMetricStatus;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MetricStatus {
     /// `containerResource`: `ContainerResourceMetricStatus`, optional.
-    pub container_resource: Option<ContainerResourceMetricStatus>,
+    pub container_resource: Option<Box<ContainerResourceMetricStatus>>,
     /// `external`: `ExternalMetricStatus`, optional.
-    pub external: Option<ExternalMetricStatus>,
+    pub external: Option<Box<ExternalMetricStatus>>,
     /// `object`: `ObjectMetricStatus`, optional.
-    pub object: Option<ObjectMetricStatus>,
+    pub object: Option<Box<ObjectMetricStatus>>,
     /// `pods`: `PodsMetricStatus`, optional.
-    pub pods: Option<PodsMetricStatus>,
+    pub pods: Option<Box<PodsMetricStatus>>,
     /// `resource`: `ResourceMetricStatus`, optional.
-    pub resource: Option<ResourceMetricStatus>,
+    pub resource: Option<Box<ResourceMetricStatus>>,
     /// `type`: `string`, required.
     pub type_: String,
 }

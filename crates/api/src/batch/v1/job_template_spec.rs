@@ -11,7 +11,7 @@ pub struct JobTemplateSpec {
     /// `metadata`: `ObjectMeta`, optional.
     pub metadata: Option<ObjectMeta>,
     /// `spec`: `JobSpec`, optional.
-    pub spec: Option<JobSpec>,
+    pub spec: Option<Box<JobSpec>>,
 }
 
 impl serde::Serialize for JobTemplateSpec {

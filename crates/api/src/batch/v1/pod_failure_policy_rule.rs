@@ -11,7 +11,7 @@ pub struct PodFailurePolicyRule {
     /// `action`: `string`, required.
     pub action: String,
     /// `onExitCodes`: `PodFailurePolicyOnExitCodesRequirement`, optional.
-    pub on_exit_codes: Option<PodFailurePolicyOnExitCodesRequirement>,
+    pub on_exit_codes: Option<Box<PodFailurePolicyOnExitCodesRequirement>>,
     /// `onPodConditions`: array of `PodFailurePolicyOnPodConditionsPattern`, optional. List type `atomic`.
     pub on_pod_conditions: Vec<PodFailurePolicyOnPodConditionsPattern>,
 }

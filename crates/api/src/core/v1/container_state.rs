@@ -12,7 +12,7 @@ pub struct ContainerState {
     /// `running`: `ContainerStateRunning`, optional.
     pub running: Option<ContainerStateRunning>,
     /// `terminated`: `ContainerStateTerminated`, optional.
-    pub terminated: Option<ContainerStateTerminated>,
+    pub terminated: Option<Box<ContainerStateTerminated>>,
     /// `waiting`: `ContainerStateWaiting`, optional.
     pub waiting: Option<ContainerStateWaiting>,
 }

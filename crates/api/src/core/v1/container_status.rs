@@ -24,19 +24,19 @@ pub struct ContainerStatus {
     /// `imageID`: `string`, required.
     pub image_id: String,
     /// `lastState`: `ContainerState`, optional.
-    pub last_state: Option<ContainerState>,
+    pub last_state: Option<Box<ContainerState>>,
     /// `name`: `string`, required.
     pub name: String,
     /// `ready`: `boolean`, required.
     pub ready: bool,
     /// `resources`: `ResourceRequirements`, optional.
-    pub resources: Option<ResourceRequirements>,
+    pub resources: Option<Box<ResourceRequirements>>,
     /// `restartCount`: `integer` (`int32`), required.
     pub restart_count: i32,
     /// `started`: `boolean`, optional.
     pub started: Option<bool>,
     /// `state`: `ContainerState`, optional.
-    pub state: Option<ContainerState>,
+    pub state: Option<Box<ContainerState>>,
     /// `stopSignal`: `string`, optional.
     pub stop_signal: Option<String>,
     /// `user`: `ContainerUser`, optional.

@@ -16,7 +16,7 @@ pub struct DownwardApiVolumeFile {
     /// `path`: `string`, required.
     pub path: String,
     /// `resourceFieldRef`: `ResourceFieldSelector`, optional.
-    pub resource_field_ref: Option<ResourceFieldSelector>,
+    pub resource_field_ref: Option<Box<ResourceFieldSelector>>,
 }
 
 impl serde::Serialize for DownwardApiVolumeFile {

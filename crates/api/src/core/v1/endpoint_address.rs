@@ -16,7 +16,7 @@ pub struct EndpointAddress {
     /// `nodeName`: `string`, optional.
     pub node_name: Option<String>,
     /// `targetRef`: `ObjectReference`, optional.
-    pub target_ref: Option<ObjectReference>,
+    pub target_ref: Option<Box<ObjectReference>>,
 }
 
 impl serde::Serialize for EndpointAddress {

@@ -12,7 +12,7 @@ pub struct EnvVar {
     /// `value`: `string`, optional.
     pub value: Option<String>,
     /// `valueFrom`: `EnvVarSource`, optional.
-    pub value_from: Option<EnvVarSource>,
+    pub value_from: Option<Box<EnvVarSource>>,
 }
 
 impl serde::Serialize for EnvVar {

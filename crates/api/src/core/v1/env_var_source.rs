@@ -12,15 +12,15 @@ use super::SecretKeySelector;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EnvVarSource {
     /// `configMapKeyRef`: `ConfigMapKeySelector`, optional.
-    pub config_map_key_ref: Option<ConfigMapKeySelector>,
+    pub config_map_key_ref: Option<Box<ConfigMapKeySelector>>,
     /// `fieldRef`: `ObjectFieldSelector`, optional.
     pub field_ref: Option<ObjectFieldSelector>,
     /// `fileKeyRef`: `FileKeySelector`, optional.
-    pub file_key_ref: Option<FileKeySelector>,
+    pub file_key_ref: Option<Box<FileKeySelector>>,
     /// `resourceFieldRef`: `ResourceFieldSelector`, optional.
-    pub resource_field_ref: Option<ResourceFieldSelector>,
+    pub resource_field_ref: Option<Box<ResourceFieldSelector>>,
     /// `secretKeyRef`: `SecretKeySelector`, optional.
-    pub secret_key_ref: Option<SecretKeySelector>,
+    pub secret_key_ref: Option<Box<SecretKeySelector>>,
 }
 
 impl serde::Serialize for EnvVarSource {

@@ -32,25 +32,25 @@ pub struct EphemeralContainer {
     /// `lifecycle`: `Lifecycle`, optional.
     pub lifecycle: Option<Lifecycle>,
     /// `livenessProbe`: `Probe`, optional.
-    pub liveness_probe: Option<Probe>,
+    pub liveness_probe: Option<Box<Probe>>,
     /// `name`: `string`, required.
     pub name: String,
     /// `ports`: array of `ContainerPort`, optional. List type `map` (keys `containerPort`, `protocol`). Patch strategy `merge` (merge key `containerPort`).
     pub ports: Vec<ContainerPort>,
     /// `readinessProbe`: `Probe`, optional.
-    pub readiness_probe: Option<Probe>,
+    pub readiness_probe: Option<Box<Probe>>,
     /// `resizePolicy`: array of `ContainerResizePolicy`, optional. List type `atomic`.
     pub resize_policy: Vec<ContainerResizePolicy>,
     /// `resources`: `ResourceRequirements`, optional.
-    pub resources: Option<ResourceRequirements>,
+    pub resources: Option<Box<ResourceRequirements>>,
     /// `restartPolicy`: `string`, optional.
     pub restart_policy: Option<String>,
     /// `restartPolicyRules`: array of `ContainerRestartRule`, optional. List type `atomic`.
     pub restart_policy_rules: Vec<ContainerRestartRule>,
     /// `securityContext`: `SecurityContext`, optional.
-    pub security_context: Option<SecurityContext>,
+    pub security_context: Option<Box<SecurityContext>>,
     /// `startupProbe`: `Probe`, optional.
-    pub startup_probe: Option<Probe>,
+    pub startup_probe: Option<Box<Probe>>,
     /// `stdin`: `boolean`, optional.
     pub stdin: Option<bool>,
     /// `stdinOnce`: `boolean`, optional.

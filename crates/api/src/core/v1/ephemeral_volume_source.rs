@@ -8,7 +8,7 @@ use super::PersistentVolumeClaimTemplate;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EphemeralVolumeSource {
     /// `volumeClaimTemplate`: `PersistentVolumeClaimTemplate`, optional.
-    pub volume_claim_template: Option<PersistentVolumeClaimTemplate>,
+    pub volume_claim_template: Option<Box<PersistentVolumeClaimTemplate>>,
 }
 
 impl serde::Serialize for EphemeralVolumeSource {

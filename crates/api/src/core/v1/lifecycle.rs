@@ -8,9 +8,9 @@ use super::LifecycleHandler;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Lifecycle {
     /// `postStart`: `LifecycleHandler`, optional.
-    pub post_start: Option<LifecycleHandler>,
+    pub post_start: Option<Box<LifecycleHandler>>,
     /// `preStop`: `LifecycleHandler`, optional.
-    pub pre_stop: Option<LifecycleHandler>,
+    pub pre_stop: Option<Box<LifecycleHandler>>,
     /// `stopSignal`: `string`, optional.
     pub stop_signal: Option<String>,
 }

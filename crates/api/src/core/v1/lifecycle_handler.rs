@@ -13,7 +13,7 @@ pub struct LifecycleHandler {
     /// `exec`: `ExecAction`, optional.
     pub exec: Option<ExecAction>,
     /// `httpGet`: `HTTPGetAction`, optional.
-    pub http_get: Option<HttpGetAction>,
+    pub http_get: Option<Box<HttpGetAction>>,
     /// `sleep`: `SleepAction`, optional.
     pub sleep: Option<SleepAction>,
     /// `tcpSocket`: `TCPSocketAction`, optional.

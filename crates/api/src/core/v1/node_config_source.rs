@@ -8,7 +8,7 @@ use super::ConfigMapNodeConfigSource;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NodeConfigSource {
     /// `configMap`: `ConfigMapNodeConfigSource`, optional.
-    pub config_map: Option<ConfigMapNodeConfigSource>,
+    pub config_map: Option<Box<ConfigMapNodeConfigSource>>,
 }
 
 impl serde::Serialize for NodeConfigSource {

@@ -36,7 +36,7 @@ pub struct NodeStatus {
     /// `images`: array of `ContainerImage`, optional. List type `atomic`.
     pub images: Vec<ContainerImage>,
     /// `nodeInfo`: `NodeSystemInfo`, optional.
-    pub node_info: Option<NodeSystemInfo>,
+    pub node_info: Option<Box<NodeSystemInfo>>,
     /// `phase`: `string`, optional.
     pub phase: Option<String>,
     /// `runtimeHandlers`: array of `NodeRuntimeHandler`, optional. List type `atomic`.

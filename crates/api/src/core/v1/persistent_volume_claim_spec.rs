@@ -13,9 +13,9 @@ pub struct PersistentVolumeClaimSpec {
     /// `accessModes`: array of `string`, optional. List type `atomic`.
     pub access_modes: Vec<String>,
     /// `dataSource`: `TypedLocalObjectReference`, optional.
-    pub data_source: Option<TypedLocalObjectReference>,
+    pub data_source: Option<Box<TypedLocalObjectReference>>,
     /// `dataSourceRef`: `TypedObjectReference`, optional.
-    pub data_source_ref: Option<TypedObjectReference>,
+    pub data_source_ref: Option<Box<TypedObjectReference>>,
     /// `resources`: `VolumeResourceRequirements`, optional.
     pub resources: Option<VolumeResourceRequirements>,
     /// `selector`: `LabelSelector`, optional.

@@ -35,41 +35,41 @@ pub struct PersistentVolumeSpec {
     /// `accessModes`: array of `string`, optional. List type `atomic`.
     pub access_modes: Vec<String>,
     /// `awsElasticBlockStore`: `AWSElasticBlockStoreVolumeSource`, optional.
-    pub aws_elastic_block_store: Option<AwsElasticBlockStoreVolumeSource>,
+    pub aws_elastic_block_store: Option<Box<AwsElasticBlockStoreVolumeSource>>,
     /// `azureDisk`: `AzureDiskVolumeSource`, optional.
-    pub azure_disk: Option<AzureDiskVolumeSource>,
+    pub azure_disk: Option<Box<AzureDiskVolumeSource>>,
     /// `azureFile`: `AzureFilePersistentVolumeSource`, optional.
-    pub azure_file: Option<AzureFilePersistentVolumeSource>,
+    pub azure_file: Option<Box<AzureFilePersistentVolumeSource>>,
     /// `capacity`: map of `Quantity`, optional.
     pub capacity: BTreeMap<String, Quantity>,
     /// `cephfs`: `CephFSPersistentVolumeSource`, optional.
-    pub cephfs: Option<CephFsPersistentVolumeSource>,
+    pub cephfs: Option<Box<CephFsPersistentVolumeSource>>,
     /// `cinder`: `CinderPersistentVolumeSource`, optional.
-    pub cinder: Option<CinderPersistentVolumeSource>,
+    pub cinder: Option<Box<CinderPersistentVolumeSource>>,
     /// `claimRef`: `ObjectReference`, optional. Map type `granular`.
-    pub claim_ref: Option<ObjectReference>,
+    pub claim_ref: Option<Box<ObjectReference>>,
     /// `csi`: `CSIPersistentVolumeSource`, optional.
-    pub csi: Option<CsiPersistentVolumeSource>,
+    pub csi: Option<Box<CsiPersistentVolumeSource>>,
     /// `fc`: `FCVolumeSource`, optional.
-    pub fc: Option<FcVolumeSource>,
+    pub fc: Option<Box<FcVolumeSource>>,
     /// `flexVolume`: `FlexPersistentVolumeSource`, optional.
-    pub flex_volume: Option<FlexPersistentVolumeSource>,
+    pub flex_volume: Option<Box<FlexPersistentVolumeSource>>,
     /// `flocker`: `FlockerVolumeSource`, optional.
     pub flocker: Option<FlockerVolumeSource>,
     /// `gcePersistentDisk`: `GCEPersistentDiskVolumeSource`, optional.
-    pub gce_persistent_disk: Option<GcePersistentDiskVolumeSource>,
+    pub gce_persistent_disk: Option<Box<GcePersistentDiskVolumeSource>>,
     /// `glusterfs`: `GlusterfsPersistentVolumeSource`, optional.
-    pub glusterfs: Option<GlusterfsPersistentVolumeSource>,
+    pub glusterfs: Option<Box<GlusterfsPersistentVolumeSource>>,
     /// `hostPath`: `HostPathVolumeSource`, optional.
     pub host_path: Option<HostPathVolumeSource>,
     /// `iscsi`: `ISCSIPersistentVolumeSource`, optional.
-    pub iscsi: Option<IscsiPersistentVolumeSource>,
+    pub iscsi: Option<Box<IscsiPersistentVolumeSource>>,
     /// `local`: `LocalVolumeSource`, optional.
     pub local: Option<LocalVolumeSource>,
     /// `mountOptions`: array of `string`, optional. List type `atomic`.
     pub mount_options: Vec<String>,
     /// `nfs`: `NFSVolumeSource`, optional.
-    pub nfs: Option<NfsVolumeSource>,
+    pub nfs: Option<Box<NfsVolumeSource>>,
     /// `nodeAffinity`: `VolumeNodeAffinity`, optional.
     pub node_affinity: Option<VolumeNodeAffinity>,
     /// `persistentVolumeReclaimPolicy`: `string`, optional.
@@ -77,23 +77,23 @@ pub struct PersistentVolumeSpec {
     /// `photonPersistentDisk`: `PhotonPersistentDiskVolumeSource`, optional.
     pub photon_persistent_disk: Option<PhotonPersistentDiskVolumeSource>,
     /// `portworxVolume`: `PortworxVolumeSource`, optional.
-    pub portworx_volume: Option<PortworxVolumeSource>,
+    pub portworx_volume: Option<Box<PortworxVolumeSource>>,
     /// `quobyte`: `QuobyteVolumeSource`, optional.
-    pub quobyte: Option<QuobyteVolumeSource>,
+    pub quobyte: Option<Box<QuobyteVolumeSource>>,
     /// `rbd`: `RBDPersistentVolumeSource`, optional.
-    pub rbd: Option<RbdPersistentVolumeSource>,
+    pub rbd: Option<Box<RbdPersistentVolumeSource>>,
     /// `scaleIO`: `ScaleIOPersistentVolumeSource`, optional.
-    pub scale_io: Option<ScaleIoPersistentVolumeSource>,
+    pub scale_io: Option<Box<ScaleIoPersistentVolumeSource>>,
     /// `storageClassName`: `string`, optional.
     pub storage_class_name: Option<String>,
     /// `storageos`: `StorageOSPersistentVolumeSource`, optional.
-    pub storageos: Option<StorageOsPersistentVolumeSource>,
+    pub storageos: Option<Box<StorageOsPersistentVolumeSource>>,
     /// `volumeAttributesClassName`: `string`, optional.
     pub volume_attributes_class_name: Option<String>,
     /// `volumeMode`: `string`, optional.
     pub volume_mode: Option<String>,
     /// `vsphereVolume`: `VsphereVirtualDiskVolumeSource`, optional.
-    pub vsphere_volume: Option<VsphereVirtualDiskVolumeSource>,
+    pub vsphere_volume: Option<Box<VsphereVirtualDiskVolumeSource>>,
 }
 
 impl serde::Serialize for PersistentVolumeSpec {

@@ -26,7 +26,7 @@ pub struct PodSecurityContext {
     /// `seLinuxChangePolicy`: `string`, optional.
     pub se_linux_change_policy: Option<String>,
     /// `seLinuxOptions`: `SELinuxOptions`, optional.
-    pub se_linux_options: Option<SeLinuxOptions>,
+    pub se_linux_options: Option<Box<SeLinuxOptions>>,
     /// `seccompProfile`: `SeccompProfile`, optional.
     pub seccomp_profile: Option<SeccompProfile>,
     /// `supplementalGroups`: array of `integer` (`int64`), optional. List type `atomic`.
@@ -36,7 +36,7 @@ pub struct PodSecurityContext {
     /// `sysctls`: array of `Sysctl`, optional. List type `atomic`.
     pub sysctls: Vec<Sysctl>,
     /// `windowsOptions`: `WindowsSecurityContextOptions`, optional.
-    pub windows_options: Option<WindowsSecurityContextOptions>,
+    pub windows_options: Option<Box<WindowsSecurityContextOptions>>,
 }
 
 impl serde::Serialize for PodSecurityContext {

@@ -27,13 +27,13 @@ pub struct PodSpec {
     /// `activeDeadlineSeconds`: `integer` (`int64`), optional.
     pub active_deadline_seconds: Option<i64>,
     /// `affinity`: `Affinity`, optional.
-    pub affinity: Option<Affinity>,
+    pub affinity: Option<Box<Affinity>>,
     /// `automountServiceAccountToken`: `boolean`, optional.
     pub automount_service_account_token: Option<bool>,
     /// `containers`: array of `Container`, required. List type `map` (keys `name`). Patch strategy `merge` (merge key `name`).
     pub containers: Vec<Container>,
     /// `dnsConfig`: `PodDNSConfig`, optional.
-    pub dns_config: Option<PodDnsConfig>,
+    pub dns_config: Option<Box<PodDnsConfig>>,
     /// `dnsPolicy`: `string`, optional.
     pub dns_policy: Option<String>,
     /// `enableServiceLinks`: `boolean`, optional.
@@ -77,7 +77,7 @@ pub struct PodSpec {
     /// `resourceClaims`: array of `PodResourceClaim`, optional. List type `map` (keys `name`). Patch strategy `merge,retainKeys` (merge key `name`).
     pub resource_claims: Vec<PodResourceClaim>,
     /// `resources`: `ResourceRequirements`, optional.
-    pub resources: Option<ResourceRequirements>,
+    pub resources: Option<Box<ResourceRequirements>>,
     /// `restartPolicy`: `string`, optional.
     pub restart_policy: Option<String>,
     /// `runtimeClassName`: `string`, optional.
@@ -89,7 +89,7 @@ pub struct PodSpec {
     /// `schedulingGroup`: `PodSchedulingGroup`, optional.
     pub scheduling_group: Option<PodSchedulingGroup>,
     /// `securityContext`: `PodSecurityContext`, optional.
-    pub security_context: Option<PodSecurityContext>,
+    pub security_context: Option<Box<PodSecurityContext>>,
     /// `serviceAccount`: `string`, optional.
     pub service_account: Option<String>,
     /// `serviceAccountName`: `string`, optional.

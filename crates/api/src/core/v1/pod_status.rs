@@ -56,7 +56,7 @@ pub struct PodStatus {
     /// `resourceClaimStatuses`: array of `PodResourceClaimStatus`, optional. List type `map` (keys `name`). Patch strategy `merge,retainKeys` (merge key `name`).
     pub resource_claim_statuses: Vec<PodResourceClaimStatus>,
     /// `resources`: `ResourceRequirements`, optional.
-    pub resources: Option<ResourceRequirements>,
+    pub resources: Option<Box<ResourceRequirements>>,
     /// `startTime`: `Time`, optional.
     pub start_time: Option<Time>,
 }

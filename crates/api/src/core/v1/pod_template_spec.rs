@@ -11,7 +11,7 @@ pub struct PodTemplateSpec {
     /// `metadata`: `ObjectMeta`, optional.
     pub metadata: Option<ObjectMeta>,
     /// `spec`: `PodSpec`, optional.
-    pub spec: Option<PodSpec>,
+    pub spec: Option<Box<PodSpec>>,
 }
 
 impl serde::Serialize for PodTemplateSpec {

@@ -17,7 +17,7 @@ pub struct Probe {
     /// `grpc`: `GRPCAction`, optional.
     pub grpc: Option<GrpcAction>,
     /// `httpGet`: `HTTPGetAction`, optional.
-    pub http_get: Option<HttpGetAction>,
+    pub http_get: Option<Box<HttpGetAction>>,
     /// `initialDelaySeconds`: `integer` (`int32`), optional.
     pub initial_delay_seconds: Option<i32>,
     /// `periodSeconds`: `integer` (`int32`), optional.

@@ -15,7 +15,7 @@ pub struct ReplicationControllerSpec {
     /// `selector`: map of `string`, optional. Map type `atomic`.
     pub selector: BTreeMap<String, String>,
     /// `template`: `PodTemplateSpec`, optional.
-    pub template: Option<PodTemplateSpec>,
+    pub template: Option<Box<PodTemplateSpec>>,
 }
 
 impl serde::Serialize for ReplicationControllerSpec {

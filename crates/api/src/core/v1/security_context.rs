@@ -30,11 +30,11 @@ pub struct SecurityContext {
     /// `runAsUser`: `integer` (`int64`), optional.
     pub run_as_user: Option<i64>,
     /// `seLinuxOptions`: `SELinuxOptions`, optional.
-    pub se_linux_options: Option<SeLinuxOptions>,
+    pub se_linux_options: Option<Box<SeLinuxOptions>>,
     /// `seccompProfile`: `SeccompProfile`, optional.
     pub seccomp_profile: Option<SeccompProfile>,
     /// `windowsOptions`: `WindowsSecurityContextOptions`, optional.
-    pub windows_options: Option<WindowsSecurityContextOptions>,
+    pub windows_options: Option<Box<WindowsSecurityContextOptions>>,
 }
 
 impl serde::Serialize for SecurityContext {

@@ -13,7 +13,7 @@ pub struct StorageOsPersistentVolumeSource {
     /// `readOnly`: `boolean`, optional.
     pub read_only: Option<bool>,
     /// `secretRef`: `ObjectReference`, optional.
-    pub secret_ref: Option<ObjectReference>,
+    pub secret_ref: Option<Box<ObjectReference>>,
     /// `volumeName`: `string`, optional.
     pub volume_name: Option<String>,
     /// `volumeNamespace`: `string`, optional.

@@ -37,67 +37,67 @@ use super::VsphereVirtualDiskVolumeSource;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Volume {
     /// `awsElasticBlockStore`: `AWSElasticBlockStoreVolumeSource`, optional.
-    pub aws_elastic_block_store: Option<AwsElasticBlockStoreVolumeSource>,
+    pub aws_elastic_block_store: Option<Box<AwsElasticBlockStoreVolumeSource>>,
     /// `azureDisk`: `AzureDiskVolumeSource`, optional.
-    pub azure_disk: Option<AzureDiskVolumeSource>,
+    pub azure_disk: Option<Box<AzureDiskVolumeSource>>,
     /// `azureFile`: `AzureFileVolumeSource`, optional.
-    pub azure_file: Option<AzureFileVolumeSource>,
+    pub azure_file: Option<Box<AzureFileVolumeSource>>,
     /// `cephfs`: `CephFSVolumeSource`, optional.
-    pub cephfs: Option<CephFsVolumeSource>,
+    pub cephfs: Option<Box<CephFsVolumeSource>>,
     /// `cinder`: `CinderVolumeSource`, optional.
-    pub cinder: Option<CinderVolumeSource>,
+    pub cinder: Option<Box<CinderVolumeSource>>,
     /// `configMap`: `ConfigMapVolumeSource`, optional.
-    pub config_map: Option<ConfigMapVolumeSource>,
+    pub config_map: Option<Box<ConfigMapVolumeSource>>,
     /// `csi`: `CSIVolumeSource`, optional.
-    pub csi: Option<CsiVolumeSource>,
+    pub csi: Option<Box<CsiVolumeSource>>,
     /// `downwardAPI`: `DownwardAPIVolumeSource`, optional.
     pub downward_api: Option<DownwardApiVolumeSource>,
     /// `emptyDir`: `EmptyDirVolumeSource`, optional.
-    pub empty_dir: Option<EmptyDirVolumeSource>,
+    pub empty_dir: Option<Box<EmptyDirVolumeSource>>,
     /// `ephemeral`: `EphemeralVolumeSource`, optional.
     pub ephemeral: Option<EphemeralVolumeSource>,
     /// `fc`: `FCVolumeSource`, optional.
-    pub fc: Option<FcVolumeSource>,
+    pub fc: Option<Box<FcVolumeSource>>,
     /// `flexVolume`: `FlexVolumeSource`, optional.
-    pub flex_volume: Option<FlexVolumeSource>,
+    pub flex_volume: Option<Box<FlexVolumeSource>>,
     /// `flocker`: `FlockerVolumeSource`, optional.
     pub flocker: Option<FlockerVolumeSource>,
     /// `gcePersistentDisk`: `GCEPersistentDiskVolumeSource`, optional.
-    pub gce_persistent_disk: Option<GcePersistentDiskVolumeSource>,
+    pub gce_persistent_disk: Option<Box<GcePersistentDiskVolumeSource>>,
     /// `gitRepo`: `GitRepoVolumeSource`, optional.
-    pub git_repo: Option<GitRepoVolumeSource>,
+    pub git_repo: Option<Box<GitRepoVolumeSource>>,
     /// `glusterfs`: `GlusterfsVolumeSource`, optional.
-    pub glusterfs: Option<GlusterfsVolumeSource>,
+    pub glusterfs: Option<Box<GlusterfsVolumeSource>>,
     /// `hostPath`: `HostPathVolumeSource`, optional.
     pub host_path: Option<HostPathVolumeSource>,
     /// `image`: `ImageVolumeSource`, optional.
     pub image: Option<ImageVolumeSource>,
     /// `iscsi`: `ISCSIVolumeSource`, optional.
-    pub iscsi: Option<IscsiVolumeSource>,
+    pub iscsi: Option<Box<IscsiVolumeSource>>,
     /// `name`: `string`, required.
     pub name: String,
     /// `nfs`: `NFSVolumeSource`, optional.
-    pub nfs: Option<NfsVolumeSource>,
+    pub nfs: Option<Box<NfsVolumeSource>>,
     /// `persistentVolumeClaim`: `PersistentVolumeClaimVolumeSource`, optional.
     pub persistent_volume_claim: Option<PersistentVolumeClaimVolumeSource>,
     /// `photonPersistentDisk`: `PhotonPersistentDiskVolumeSource`, optional.
     pub photon_persistent_disk: Option<PhotonPersistentDiskVolumeSource>,
     /// `portworxVolume`: `PortworxVolumeSource`, optional.
-    pub portworx_volume: Option<PortworxVolumeSource>,
+    pub portworx_volume: Option<Box<PortworxVolumeSource>>,
     /// `projected`: `ProjectedVolumeSource`, optional.
     pub projected: Option<ProjectedVolumeSource>,
     /// `quobyte`: `QuobyteVolumeSource`, optional.
-    pub quobyte: Option<QuobyteVolumeSource>,
+    pub quobyte: Option<Box<QuobyteVolumeSource>>,
     /// `rbd`: `RBDVolumeSource`, optional.
-    pub rbd: Option<RbdVolumeSource>,
+    pub rbd: Option<Box<RbdVolumeSource>>,
     /// `scaleIO`: `ScaleIOVolumeSource`, optional.
-    pub scale_io: Option<ScaleIoVolumeSource>,
+    pub scale_io: Option<Box<ScaleIoVolumeSource>>,
     /// `secret`: `SecretVolumeSource`, optional.
-    pub secret: Option<SecretVolumeSource>,
+    pub secret: Option<Box<SecretVolumeSource>>,
     /// `storageos`: `StorageOSVolumeSource`, optional.
-    pub storageos: Option<StorageOsVolumeSource>,
+    pub storageos: Option<Box<StorageOsVolumeSource>>,
     /// `vsphereVolume`: `VsphereVirtualDiskVolumeSource`, optional.
-    pub vsphere_volume: Option<VsphereVirtualDiskVolumeSource>,
+    pub vsphere_volume: Option<Box<VsphereVirtualDiskVolumeSource>>,
 }
 
 impl serde::Serialize for Volume {

@@ -13,17 +13,17 @@ use super::ServiceAccountTokenProjection;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeProjection {
     /// `clusterTrustBundle`: `ClusterTrustBundleProjection`, optional.
-    pub cluster_trust_bundle: Option<ClusterTrustBundleProjection>,
+    pub cluster_trust_bundle: Option<Box<ClusterTrustBundleProjection>>,
     /// `configMap`: `ConfigMapProjection`, optional.
-    pub config_map: Option<ConfigMapProjection>,
+    pub config_map: Option<Box<ConfigMapProjection>>,
     /// `downwardAPI`: `DownwardAPIProjection`, optional.
     pub downward_api: Option<DownwardApiProjection>,
     /// `podCertificate`: `PodCertificateProjection`, optional.
-    pub pod_certificate: Option<PodCertificateProjection>,
+    pub pod_certificate: Option<Box<PodCertificateProjection>>,
     /// `secret`: `SecretProjection`, optional.
-    pub secret: Option<SecretProjection>,
+    pub secret: Option<Box<SecretProjection>>,
     /// `serviceAccountToken`: `ServiceAccountTokenProjection`, optional.
-    pub service_account_token: Option<ServiceAccountTokenProjection>,
+    pub service_account_token: Option<Box<ServiceAccountTokenProjection>>,
 }
 
 impl serde::Serialize for VolumeProjection {

@@ -23,7 +23,7 @@ pub struct Endpoint {
     /// `nodeName`: `string`, optional.
     pub node_name: Option<String>,
     /// `targetRef`: `ObjectReference`, optional.
-    pub target_ref: Option<ObjectReference>,
+    pub target_ref: Option<Box<ObjectReference>>,
     /// `zone`: `string`, optional.
     pub zone: Option<String>,
 }

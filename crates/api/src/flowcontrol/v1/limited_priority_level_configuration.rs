@@ -12,7 +12,7 @@ pub struct LimitedPriorityLevelConfiguration {
     /// `lendablePercent`: `integer` (`int32`), optional.
     pub lendable_percent: Option<i32>,
     /// `limitResponse`: `LimitResponse`, optional.
-    pub limit_response: Option<LimitResponse>,
+    pub limit_response: Option<Box<LimitResponse>>,
     /// `nominalConcurrencyShares`: `integer` (`int32`), optional.
     pub nominal_concurrency_shares: Option<i32>,
 }

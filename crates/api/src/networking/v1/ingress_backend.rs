@@ -9,9 +9,9 @@ use crate::core::v1::TypedLocalObjectReference;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IngressBackend {
     /// `resource`: `TypedLocalObjectReference`, optional.
-    pub resource: Option<TypedLocalObjectReference>,
+    pub resource: Option<Box<TypedLocalObjectReference>>,
     /// `service`: `IngressServiceBackend`, optional.
-    pub service: Option<IngressServiceBackend>,
+    pub service: Option<Box<IngressServiceBackend>>,
 }
 
 impl serde::Serialize for IngressBackend {

@@ -10,7 +10,7 @@ pub struct IngressClassSpec {
     /// `controller`: `string`, optional.
     pub controller: Option<String>,
     /// `parameters`: `IngressClassParametersReference`, optional.
-    pub parameters: Option<IngressClassParametersReference>,
+    pub parameters: Option<Box<IngressClassParametersReference>>,
 }
 
 impl serde::Serialize for IngressClassSpec {

@@ -9,7 +9,7 @@ use super::ExactDeviceRequest;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceRequest {
     /// `exactly`: `ExactDeviceRequest`, optional.
-    pub exactly: Option<ExactDeviceRequest>,
+    pub exactly: Option<Box<ExactDeviceRequest>>,
     /// `firstAvailable`: array of `DeviceSubRequest`, optional. List type `atomic`.
     pub first_available: Vec<DeviceSubRequest>,
     /// `name`: `string`, required.

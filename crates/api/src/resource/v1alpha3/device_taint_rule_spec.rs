@@ -9,7 +9,7 @@ use super::DeviceTaintSelector;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceTaintRuleSpec {
     /// `deviceSelector`: `DeviceTaintSelector`, optional.
-    pub device_selector: Option<DeviceTaintSelector>,
+    pub device_selector: Option<Box<DeviceTaintSelector>>,
     /// `taint`: `DeviceTaint`, required.
     pub taint: DeviceTaint,
 }

@@ -18,7 +18,7 @@ pub struct AllocatedDeviceStatus {
     /// `driver`: `string`, required.
     pub driver: String,
     /// `networkData`: `NetworkDeviceData`, optional.
-    pub network_data: Option<NetworkDeviceData>,
+    pub network_data: Option<Box<NetworkDeviceData>>,
     /// `pool`: `string`, required.
     pub pool: String,
     /// `shareID`: `string`, optional.

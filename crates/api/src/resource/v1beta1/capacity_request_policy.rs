@@ -11,7 +11,7 @@ pub struct CapacityRequestPolicy {
     /// `default`: `Quantity`, optional.
     pub default: Option<Quantity>,
     /// `validRange`: `CapacityRequestPolicyRange`, optional.
-    pub valid_range: Option<CapacityRequestPolicyRange>,
+    pub valid_range: Option<Box<CapacityRequestPolicyRange>>,
     /// `validValues`: array of `Quantity`, optional. List type `atomic`.
     pub valid_values: Vec<Quantity>,
 }

@@ -8,7 +8,7 @@ use super::BasicDevice;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Device {
     /// `basic`: `BasicDevice`, optional.
-    pub basic: Option<BasicDevice>,
+    pub basic: Option<Box<BasicDevice>>,
     /// `name`: `string`, required.
     pub name: String,
 }

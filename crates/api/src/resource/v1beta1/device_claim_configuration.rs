@@ -8,7 +8,7 @@ use super::OpaqueDeviceConfiguration;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceClaimConfiguration {
     /// `opaque`: `OpaqueDeviceConfiguration`, optional.
-    pub opaque: Option<OpaqueDeviceConfiguration>,
+    pub opaque: Option<Box<OpaqueDeviceConfiguration>>,
     /// `requests`: array of `string`, optional. List type `atomic`.
     pub requests: Vec<String>,
 }

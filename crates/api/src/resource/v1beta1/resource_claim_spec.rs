@@ -8,7 +8,7 @@ use super::DeviceClaim;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceClaimSpec {
     /// `devices`: `DeviceClaim`, optional.
-    pub devices: Option<DeviceClaim>,
+    pub devices: Option<Box<DeviceClaim>>,
 }
 
 impl serde::Serialize for ResourceClaimSpec {

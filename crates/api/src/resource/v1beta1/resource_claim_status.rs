@@ -10,7 +10,7 @@ use super::ResourceClaimConsumerReference;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceClaimStatus {
     /// `allocation`: `AllocationResult`, optional.
-    pub allocation: Option<AllocationResult>,
+    pub allocation: Option<Box<AllocationResult>>,
     /// `devices`: array of `AllocatedDeviceStatus`, optional. List type `map` (keys `driver`, `device`, `pool`, `shareID`).
     pub devices: Vec<AllocatedDeviceStatus>,
     /// `reservedFor`: array of `ResourceClaimConsumerReference`, optional. List type `map` (keys `uid`). Patch strategy `merge` (merge key `uid`).

@@ -9,7 +9,7 @@ use kapi_apimachinery::Quantity;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceCapacity {
     /// `requestPolicy`: `CapacityRequestPolicy`, optional.
-    pub request_policy: Option<CapacityRequestPolicy>,
+    pub request_policy: Option<Box<CapacityRequestPolicy>>,
     /// `value`: `Quantity`, required (`None` is written as `null`).
     pub value: Option<Quantity>,
 }

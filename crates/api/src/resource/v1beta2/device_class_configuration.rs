@@ -8,7 +8,7 @@ use super::OpaqueDeviceConfiguration;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceClassConfiguration {
     /// `opaque`: `OpaqueDeviceConfiguration`, optional.
-    pub opaque: Option<OpaqueDeviceConfiguration>,
+    pub opaque: Option<Box<OpaqueDeviceConfiguration>>,
 }
 
 impl serde::Serialize for DeviceClassConfiguration {

@@ -9,7 +9,7 @@ use super::TypedLocalObjectReference;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct WorkloadSpec {
     /// `controllerRef`: `TypedLocalObjectReference`, optional.
-    pub controller_ref: Option<TypedLocalObjectReference>,
+    pub controller_ref: Option<Box<TypedLocalObjectReference>>,
     /// `podGroupTemplates`: array of `PodGroupTemplate`, required. List type `map` (keys `name`).
     pub pod_group_templates: Vec<PodGroupTemplate>,
 }

@@ -8,7 +8,7 @@ use crate::core::v1::PersistentVolumeSpec;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeAttachmentSource {
     /// `inlineVolumeSpec`: `PersistentVolumeSpec`, optional.
-    pub inline_volume_spec: Option<PersistentVolumeSpec>,
+    pub inline_volume_spec: Option<Box<PersistentVolumeSpec>>,
     /// `persistentVolumeName`: `string`, optional.
     pub persistent_volume_name: Option<String>,
 }

@@ -9,13 +9,13 @@ use std::collections::BTreeMap;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeAttachmentStatus {
     /// `attachError`: `VolumeError`, optional.
-    pub attach_error: Option<VolumeError>,
+    pub attach_error: Option<Box<VolumeError>>,
     /// `attached`: `boolean`, required.
     pub attached: bool,
     /// `attachmentMetadata`: map of `string`, optional.
     pub attachment_metadata: BTreeMap<String, String>,
     /// `detachError`: `VolumeError`, optional.
-    pub detach_error: Option<VolumeError>,
+    pub detach_error: Option<Box<VolumeError>>,
 }
 
 impl serde::Serialize for VolumeAttachmentStatus {
