@@ -186,19 +186,19 @@ where
             if let Some(v) = value {
                 req.headers_mut().insert(AUTHORIZATION, v);
             }
-            let replay = if auth.renewable() {
-                clone_request(&req)
-            } else {
-                None
-            };
+            let renewable = auth.renewable();
+            let replay = if renewable { clone_request(&req) } else { None };
             let resp = inner.clone().oneshot(req).await?;
-            let Some(mut again) = replay.filter(|_| resp.status() == StatusCode::UNAUTHORIZED)
-            else {
+            if !renewable || resp.status() != StatusCode::UNAUTHORIZED {
                 return Ok(resp);
-            };
+            }
+            // Renew even when this request cannot be resent, so the next one is fresh.
             if !auth.refresh(stamp).await? {
                 return Ok(resp);
             }
+            let Some(mut again) = replay else {
+                return Ok(resp);
+            };
             tracing::debug!("credential renewed after 401; retrying once");
             drop(resp);
             let (value, _) = auth.header().await?;

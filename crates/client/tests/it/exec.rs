@@ -287,3 +287,33 @@ fn plugin_failures_are_typed_and_clear() {
     );
     assert!(!format!("{err} {err:?}").contains("s3cret"));
 }
+
+#[test]
+fn interactive_always_needs_a_terminal() {
+    use std::io::IsTerminal as _;
+    if std::io::stdin().is_terminal() {
+        return; // run interactively: the plugin would get the terminal
+    }
+    let plugin = Plugin::new();
+    plugin.output(None, &token("t", None));
+    let mut cfg = plugin.config();
+    cfg.interactive_mode = Some(ExecInteractiveMode::Always);
+    let mut config = Config::from_url("https://127.0.0.1:1").expect("url");
+    config.auth = Auth::Exec(ExecAuth::new(cfg).expect("exec"));
+    let client = Client::new(config).expect("client");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("rt");
+    let err = rt
+        .block_on(client.request_text(get("/")))
+        .expect_err("no terminal");
+    assert!(
+        matches!(
+            err,
+            Error::Exec(kapi_client::error::ExecError::InteractiveRequired(_))
+        ),
+        "{err:?}"
+    );
+    assert_eq!(plugin.file("count"), "", "the plugin never ran");
+}
