@@ -1,5 +1,10 @@
-//! `Config::infer` reads `KUBECONFIG`, `HOME` and the in-cluster variables. It is tested in a
-//! binary of its own with a single test, so changing the environment races nothing.
+//! Behaviour driven by environment variables — `Config::infer` (`KUBECONFIG`, `HOME`, the
+//! in-cluster variables) and proxies from `HTTPS_PROXY`/`NO_PROXY` — tested in a binary of its
+//! own with a single test, so changing the environment races nothing.
+
+#[allow(dead_code, unreachable_pub, unused_imports)]
+#[path = "it/support/mod.rs"]
+mod support;
 
 use kapi_client::error::{InClusterError, KubeconfigErrorKind};
 use kapi_client::{Config, ConfigSource, Error, KubeconfigOptions};
@@ -11,6 +16,58 @@ fn kubeconfig(server: &str) -> String {
 }
 
 #[test]
+fn environment_driven_behaviour() {
+    infer_follows_the_documented_order();
+    proxies_come_from_the_environment();
+}
+
+fn proxies_come_from_the_environment() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("rt");
+    rt.block_on(async {
+        let ca = support::Ca::new("ca");
+        let server =
+            support::Server::start(support::Options::new(ca.localhost()), support::echo()).await;
+        let proxy = support::proxy::ConnectProxy::start().await;
+        let mut config = support::config_for(&server, &ca);
+        config.proxy = kapi_client::Proxy::FromEnv;
+        for var in [
+            "ALL_PROXY",
+            "all_proxy",
+            "HTTP_PROXY",
+            "http_proxy",
+            "https_proxy",
+            "no_proxy",
+        ] {
+            std::env::remove_var(var);
+        }
+        std::env::set_var("HTTPS_PROXY", format!("http://{}", proxy.addr));
+        std::env::set_var("NO_PROXY", "example.com");
+        let client = kapi_client::Client::new(config.clone()).expect("client");
+        client
+            .request_text(support::get("/"))
+            .await
+            .expect("through the proxy");
+        assert_eq!(proxy.requests.lock().expect("lock").len(), 1);
+
+        std::env::set_var("NO_PROXY", "127.0.0.1");
+        let client = kapi_client::Client::new(config).expect("client");
+        client
+            .request_text(support::get("/"))
+            .await
+            .expect("direct");
+        assert_eq!(
+            proxy.requests.lock().expect("lock").len(),
+            1,
+            "NO_PROXY bypasses the proxy"
+        );
+        std::env::remove_var("HTTPS_PROXY");
+        std::env::remove_var("NO_PROXY");
+    });
+}
+
 fn infer_follows_the_documented_order() {
     let dir = tempfile::tempdir().expect("tempdir");
     let home = dir.path().join("home");

@@ -481,3 +481,52 @@ async fn layers_user_agent_and_path_prefix() {
     req.extensions_mut().insert(RequestKind::Watch);
     assert_eq!(RequestKind::of(&req), RequestKind::Watch);
 }
+
+#[tokio::test]
+async fn http2_pings_detect_a_half_open_watch() {
+    let ca = Ca::new("ca");
+    let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(4);
+    let rx = Arc::new(Mutex::new(Some(rx)));
+    let server = Server::start(
+        Options::new(ca.localhost()),
+        handler(move |_| {
+            let rx = rx.lock().expect("lock").take();
+            async move {
+                let rx = rx.ok_or(Abort)?;
+                Ok(http::Response::builder()
+                    .status(200)
+                    .body(streaming(rx))
+                    .expect("response"))
+            }
+        }),
+    )
+    .await;
+    let path = crate::support::proxy::Forwarder::start(server.addr).await;
+    let mut config = config_for(&server, &ca);
+    config.cluster_url = format!("https://127.0.0.1:{}", path.addr.port())
+        .parse()
+        .expect("url");
+    config.timeouts.http2_read_idle = Duration::from_millis(300);
+    config.timeouts.http2_ping_timeout = Duration::from_millis(300);
+    let client = Client::new(config).expect("client");
+    tx.send(Bytes::from_static(b"first\n")).await.expect("send");
+    let mut stream = client
+        .request_stream(get("/api/v1/pods?watch=true"))
+        .await
+        .expect("watch");
+    let first = tokio::time::timeout(Duration::from_secs(5), stream.next())
+        .await
+        .expect("first chunk");
+    assert_eq!(first.expect("chunk").expect("ok"), "first\n");
+
+    // The path dies silently; only a ping can tell.
+    path.freeze();
+    let end = tokio::time::timeout(Duration::from_secs(10), stream.next())
+        .await
+        .expect("the dead connection is detected, not waited on forever");
+    assert!(
+        matches!(end, Some(Err(_))),
+        "the watch ends with an error: {end:?}"
+    );
+    drop(tx);
+}

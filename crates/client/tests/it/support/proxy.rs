@@ -76,3 +76,67 @@ async fn tunnel(mut client: TcpStream, recorded: Arc<Mutex<Vec<String>>>) -> std
     tokio::io::copy_bidirectional(&mut client, &mut upstream).await?;
     Ok(())
 }
+
+/// A TCP forwarder to `target` that can be frozen: it then stops moving bytes (but keeps the
+/// sockets open), like a network path that silently died.
+pub(crate) struct Forwarder {
+    pub(crate) addr: SocketAddr,
+    frozen: Arc<std::sync::atomic::AtomicBool>,
+    task: JoinHandle<()>,
+}
+
+impl Drop for Forwarder {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Forwarder {
+    pub(crate) async fn start(target: SocketAddr) -> Forwarder {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind forwarder");
+        let addr = listener.local_addr().expect("addr");
+        let frozen = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = frozen.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                let Ok(upstream) = TcpStream::connect(target).await else {
+                    continue;
+                };
+                let (cr, cw) = client.into_split();
+                let (ur, uw) = upstream.into_split();
+                tokio::spawn(pump(cr, uw, flag.clone()));
+                tokio::spawn(pump(ur, cw, flag.clone()));
+            }
+        });
+        Forwarder { addr, frozen, task }
+    }
+
+    pub(crate) fn freeze(&self) {
+        self.frozen.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+async fn pump(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    frozen: Arc<std::sync::atomic::AtomicBool>,
+) {
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        let Ok(n) = from.read(&mut buf).await else {
+            return;
+        };
+        if n == 0 {
+            return;
+        }
+        if frozen.load(std::sync::atomic::Ordering::SeqCst) {
+            // Swallow everything from now on, keeping both sockets open.
+            std::future::pending::<()>().await;
+        }
+        if to.write_all(&buf[..n]).await.is_err() {
+            return;
+        }
+    }
+}
