@@ -55,7 +55,7 @@ pub use informer::{
 pub use lister::{Lister, NamespaceLister};
 pub use listwatch::{ListWatchError, ListerWatcher, WatchStream};
 pub use reflector::{ChangeSink, Reflector, ReflectorConfig, SyncMode};
-pub use store::{key_for, key_of, Change, IndexFn, Store, NAMESPACE_INDEX};
+pub use store::{key_for, key_of, Change, IndexFn, Replacement, Store, NAMESPACE_INDEX};
 
 /// Drops `metadata.managedFields`: pass it as [`InformerConfig::transform`] to cache objects
 /// without server-side-apply bookkeeping (about half of a typical Pod's size).

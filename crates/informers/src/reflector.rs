@@ -248,14 +248,14 @@ impl<K: Object, L: ListerWatcher<K>> Reflector<K, L> {
         if rv != "0" {
             opts.limit = Some(self.config.page_size);
         }
-        let mut items = Vec::new();
+        let mut replacement = self.store.begin_replace();
         let list_rv = loop {
             let page = match self.lw.list(opts.clone()).await {
                 Ok(p) => p,
                 Err(ListWatchError::Api(e)) if e.is_expired() && opts.continue_token.is_some() => {
                     // The continue token expired mid-way: fall back to one full list.
                     tracing::debug!("continue token expired; listing without pages");
-                    items.clear();
+                    replacement = self.store.begin_replace();
                     opts = ListOptions {
                         resource_version: Some(rv.clone()),
                         ..ListOptions::default()
@@ -266,7 +266,7 @@ impl<K: Object, L: ListerWatcher<K>> Reflector<K, L> {
             };
             let next = page.metadata.continue_.clone().filter(|c| !c.is_empty());
             let page_rv = page.metadata.resource_version.clone().unwrap_or_default();
-            items.extend(page.items.into_iter().map(|o| self.prepare(o)));
+            replacement.add_page(page.items.into_iter().map(|o| self.prepare(o)).collect());
             match next {
                 Some(token) => {
                     opts.continue_token = Some(token);
@@ -275,7 +275,7 @@ impl<K: Object, L: ListerWatcher<K>> Reflector<K, L> {
                 None => break page_rv,
             }
         };
-        let changes = self.store.replace(items, &list_rv);
+        let changes = replacement.commit(&list_rv);
         (self.sink)(changes);
         self.synced.send_replace(true);
         Ok(())

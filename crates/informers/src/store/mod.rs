@@ -220,18 +220,31 @@ impl<K: Object> Store<K> {
         rv.clone_into(&mut self.write().resource_version);
     }
 
+    /// Starts a page-by-page replacement: each page's objects are compared with the store as
+    /// they arrive, and an object whose resourceVersion did not change is dropped at once in
+    /// favour of the cached `Arc`. A relist of N pages then holds one page, not a second copy of
+    /// the whole cache. Nothing is visible until [`Replacement::commit`].
+    pub fn begin_replace(&self) -> Replacement<K> {
+        Replacement {
+            store: self.clone(),
+            order: Vec::new(),
+            fresh: HashMap::new(),
+        }
+    }
+
     /// Atomically replaces the whole content (a relist). Returns the changes: adds and updates
     /// for listed objects (an object whose resourceVersion did not change is kept as it was and
     /// reports nothing), and deletes — flagged `unknown_final_state` — for keys that vanished.
     pub fn replace(&self, objects: Vec<K>, resource_version: &str) -> Vec<Change<K>> {
-        let mut order: Vec<String> = Vec::with_capacity(objects.len());
-        let mut fresh: HashMap<String, Arc<K>> = HashMap::with_capacity(objects.len());
-        for obj in objects {
-            let key = key_of(&obj);
-            if fresh.insert(key.clone(), Arc::new(obj)).is_none() {
-                order.push(key);
-            }
-        }
+        let mut r = self.begin_replace();
+        r.add_page(objects);
+        r.commit(resource_version)
+    }
+
+    fn commit_replacement(&self, r: Replacement<K>, resource_version: &str) -> Vec<Change<K>> {
+        let Replacement {
+            order, mut fresh, ..
+        } = r;
         let mut inner = self.write();
         let mut changes = Vec::new();
         let Inner {
@@ -272,5 +285,58 @@ impl<K: Object> Store<K> {
         *items = fresh;
         resource_version.clone_into(rv);
         changes
+    }
+}
+
+fn same_version<K: Object>(a: &K, b: &K) -> bool {
+    a.resource_version().is_some() && a.resource_version() == b.resource_version()
+}
+
+/// A replacement being assembled page by page; see [`Store::begin_replace`].
+pub struct Replacement<K> {
+    store: Store<K>,
+    order: Vec<String>,
+    fresh: HashMap<String, Arc<K>>,
+}
+
+impl<K> std::fmt::Debug for Replacement<K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Replacement")
+            .field("objects", &self.fresh.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<K: Object> Replacement<K> {
+    /// Adds one page of listed objects.
+    pub fn add_page(&mut self, objects: Vec<K>) {
+        let inner = self.store.read();
+        for obj in objects {
+            let key = key_of(&obj);
+            let arc = match inner.items.get(&key) {
+                Some(old) if same_version(&**old, &obj) => Arc::clone(old),
+                _ => Arc::new(obj),
+            };
+            if self.fresh.insert(key.clone(), arc).is_none() {
+                self.order.push(key);
+            }
+        }
+    }
+
+    /// Number of objects added so far.
+    pub fn len(&self) -> usize {
+        self.fresh.len()
+    }
+
+    /// `true` when no object was added.
+    pub fn is_empty(&self) -> bool {
+        self.fresh.is_empty()
+    }
+
+    /// Swaps the assembled content in atomically and returns the changes (as
+    /// [`Store::replace`]).
+    pub fn commit(self, resource_version: &str) -> Vec<Change<K>> {
+        let store = self.store.clone();
+        store.commit_replacement(self, resource_version)
     }
 }
