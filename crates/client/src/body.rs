@@ -5,6 +5,7 @@
 //! bodies are always streaming: nothing is buffered until a caller asks for it.
 
 use std::fmt;
+use std::future::Future as _;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -217,8 +218,6 @@ impl http_body::Body for Body {
         }
     }
 }
-
-use std::future::Future as _;
 
 #[cfg(test)]
 mod tests {

@@ -373,6 +373,9 @@ pub enum ExecError {
     /// `interactiveMode: Always` but stdin is not a terminal.
     #[error("exec plugin {0:?} requires an interactive terminal (interactiveMode: Always) but stdin is not one")]
     InteractiveRequired(String),
+    /// A `client.authentication.k8s.io/v1` plugin without `interactiveMode`.
+    #[error("exec plugin {0:?}: interactiveMode must be set for client.authentication.k8s.io/v1 plugins (Never, IfAvailable or Always)")]
+    MissingInteractiveMode(String),
     /// The configured apiVersion is missing or unsupported.
     #[error("exec plugin apiVersion {0:?} is not supported (use client.authentication.k8s.io/v1 or v1beta1)")]
     UnsupportedApiVersion(String),

@@ -114,17 +114,11 @@ impl ExecAuth {
             EXEC_API_V1BETA1 => EXEC_API_V1BETA1,
             _ => return Err(ExecError::UnsupportedApiVersion(version)),
         };
-        let mode =
-            match (config.interactive_mode, api_version) {
-                (Some(m), _) => m,
-                (None, EXEC_API_V1BETA1) => ExecInteractiveMode::IfAvailable,
-                (None, _) => return Err(ExecError::InvalidOutput {
-                    command: config.command.clone(),
-                    reason:
-                        "interactiveMode must be set for client.authentication.k8s.io/v1 plugins"
-                            .into(),
-                }),
-            };
+        let mode = match (config.interactive_mode, api_version) {
+            (Some(m), _) => m,
+            (None, EXEC_API_V1BETA1) => ExecInteractiveMode::IfAvailable,
+            (None, _) => return Err(ExecError::MissingInteractiveMode(config.command.clone())),
+        };
         Ok(Self::from_parts(config, api_version, mode, None))
     }
 
