@@ -530,3 +530,26 @@ async fn http2_pings_detect_a_half_open_watch() {
     );
     drop(tx);
 }
+
+#[tokio::test]
+async fn proxy_url_through_socks5() {
+    let ca = Ca::new("ca");
+    let server = Server::start(Options::new(ca.localhost()), echo()).await;
+    let socks = crate::support::proxy::Socks5Proxy::start().await;
+    for scheme in ["socks5", "socks5h"] {
+        let mut config = config_for(&server, &ca);
+        let url = format!("{scheme}://u:p@{}", socks.addr);
+        config.proxy = Proxy::Url(ProxyUrl::parse(&url).expect("proxy url"));
+        let v: Value = Client::new(config)
+            .expect("client")
+            .request_json(get("/socks"))
+            .await
+            .expect(scheme);
+        assert_eq!(v["path"], "/socks");
+    }
+    let targets = socks.targets.lock().expect("lock").clone();
+    assert_eq!(
+        targets,
+        vec![format!("127.0.0.1:{}", server.addr.port()); 2]
+    );
+}

@@ -140,3 +140,84 @@ async fn pump(
         }
     }
 }
+
+/// A minimal SOCKS5 proxy (no auth, or user/password), recording the targets it connected to.
+pub(crate) struct Socks5Proxy {
+    pub(crate) addr: SocketAddr,
+    pub(crate) targets: Arc<Mutex<Vec<String>>>,
+    task: JoinHandle<()>,
+}
+
+impl Drop for Socks5Proxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Socks5Proxy {
+    pub(crate) async fn start() -> Socks5Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind socks");
+        let addr = listener.local_addr().expect("addr");
+        let targets = Arc::new(Mutex::new(Vec::new()));
+        let recorded = targets.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                let recorded = recorded.clone();
+                tokio::spawn(async move {
+                    let _ = socks5(client, recorded).await;
+                });
+            }
+        });
+        Socks5Proxy {
+            addr,
+            targets,
+            task,
+        }
+    }
+}
+
+async fn socks5(mut c: TcpStream, recorded: Arc<Mutex<Vec<String>>>) -> std::io::Result<()> {
+    let mut head = [0u8; 2];
+    c.read_exact(&mut head).await?;
+    let mut methods = vec![0u8; usize::from(head[1])];
+    c.read_exact(&mut methods).await?;
+    if methods.contains(&2) {
+        c.write_all(&[5, 2]).await?;
+        let mut ver_ulen = [0u8; 2];
+        c.read_exact(&mut ver_ulen).await?;
+        let mut user = vec![0u8; usize::from(ver_ulen[1])];
+        c.read_exact(&mut user).await?;
+        let mut plen = [0u8; 1];
+        c.read_exact(&mut plen).await?;
+        let mut pass = vec![0u8; usize::from(plen[0])];
+        c.read_exact(&mut pass).await?;
+        c.write_all(&[1, 0]).await?;
+    } else {
+        c.write_all(&[5, 0]).await?;
+    }
+    let mut req = [0u8; 4];
+    c.read_exact(&mut req).await?;
+    let host = match req[3] {
+        1 => {
+            let mut ip = [0u8; 4];
+            c.read_exact(&mut ip).await?;
+            std::net::Ipv4Addr::from(ip).to_string()
+        }
+        3 => {
+            let mut len = [0u8; 1];
+            c.read_exact(&mut len).await?;
+            let mut name = vec![0u8; usize::from(len[0])];
+            c.read_exact(&mut name).await?;
+            String::from_utf8_lossy(&name).into_owned()
+        }
+        _ => return Ok(()),
+    };
+    let mut port = [0u8; 2];
+    c.read_exact(&mut port).await?;
+    let target = format!("{host}:{}", u16::from_be_bytes(port));
+    recorded.lock().expect("lock").push(target.clone());
+    let mut upstream = TcpStream::connect(target).await?;
+    c.write_all(&[5, 0, 0, 1, 0, 0, 0, 0, 0, 0]).await?;
+    tokio::io::copy_bidirectional(&mut c, &mut upstream).await?;
+    Ok(())
+}
