@@ -59,6 +59,8 @@ pub mod options;
 pub mod quantity;
 pub mod resource;
 pub mod restmapper;
+#[cfg(feature = "schemars")]
+mod schema;
 pub mod scheme;
 pub mod serde_util;
 pub mod time;

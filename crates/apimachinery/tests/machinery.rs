@@ -488,3 +488,26 @@ fn label_selector_struct_converts_to_selector() {
         "{parse_err}"
     );
 }
+
+#[cfg(feature = "schemars")]
+#[test]
+fn value_types_have_structural_schemas() {
+    use kapi_apimachinery::{IntOrString, Quantity, Time};
+    let s = serde_json::to_value(schemars::schema_for!(IntOrString)).unwrap();
+    assert_eq!(s["x-kubernetes-int-or-string"], true);
+    let q = serde_json::to_value(schemars::schema_for!(Quantity)).unwrap();
+    assert!(
+        q["pattern"].as_str().unwrap().contains("Ki|Mi")
+            || q["pattern"].as_str().unwrap().contains("[KMGTPE]i")
+    );
+    let t = serde_json::to_value(schemars::schema_for!(Time)).unwrap();
+    assert_eq!(
+        (t["type"].as_str(), t["format"].as_str()),
+        (Some("string"), Some("date-time"))
+    );
+    let ls = serde_json::to_value(schemars::schema_for!(
+        kapi_apimachinery::meta::LabelSelector
+    ))
+    .unwrap();
+    assert!(ls.to_string().contains("matchLabels"), "{ls}");
+}

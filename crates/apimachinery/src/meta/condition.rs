@@ -6,6 +6,7 @@ use crate::time::Time;
 
 /// One aspect of an object's current state (`metav1.Condition`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Condition {
     /// `type`, e.g. `Ready`.

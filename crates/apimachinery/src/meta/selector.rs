@@ -9,6 +9,7 @@ use crate::serde_util::null_default;
 /// A label query over a set of objects (`metav1.LabelSelector`). An empty selector matches
 /// everything.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct LabelSelector {
     /// `matchLabels`: each entry is a `key=value` requirement.
@@ -29,6 +30,7 @@ pub struct LabelSelector {
 
 /// One set-based requirement of a [`LabelSelector`] (`metav1.LabelSelectorRequirement`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct LabelSelectorRequirement {
     /// `key`: the label key.
