@@ -9,6 +9,7 @@
 //! | [`events`] | an event recorder (events.k8s.io/v1) with aggregation, a spam filter, series and a bounded queue |
 //! | [`helpers`] | finalizers, controller references, [`helpers::retry_on_conflict`] |
 //! | [`leader`] | leader election on a lease: [`leader::LeaderElector`], [`leader::LeaseLock`], timing validation |
+//! | [`metrics`] | controller and work-queue metrics in the Prometheus text format |
 //! | [`Predicate`] | event filters: [`GenerationChanged`], [`LabelsChanged`], [`AnnotationsChanged`], [`ResourceVersionChanged`], closures, [`and`]/[`or`]/[`not`] |
 //!
 //! The model: informers (shared through a factory) call the controller's handlers; handlers
@@ -49,6 +50,7 @@ mod controller;
 pub mod events;
 pub mod helpers;
 pub mod leader;
+pub mod metrics;
 
 pub use controller::{
     and, not, on_object, on_update, or, reconciler_fn, Action, And, AnnotationsChanged,

@@ -433,3 +433,45 @@ fn finalizers_and_controller_references() {
     let err = set_controller_reference(&other, &mut o).unwrap_err();
     assert_eq!(err.name, "w");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_render_controller_and_queue_counters() {
+    let ctrl = Controller::new(
+        "metered",
+        reconciler_fn(|req: Request| async move {
+            if req.name == "bad" {
+                Err("nope".to_owned())
+            } else {
+                Ok(Action::Done)
+            }
+        }),
+    );
+    let registry = kapi_runtime::metrics::MetricsRegistry::new();
+    registry.register_controller(ctrl.name(), ctrl.stats(), ctrl.queue_stats());
+    let queue = ctrl.queue().clone();
+    let (stop_tx, stop) = watch::channel(false);
+    let run = tokio::spawn(ctrl.run(stop));
+    queue.add(Request::namespaced("ns", "good"));
+    queue.add(Request::namespaced("ns", "bad"));
+    eventually("both reconciled", || {
+        registry
+            .render()
+            .contains("controller_runtime_reconcile_errors_total{controller=\"metered\"} 1")
+    })
+    .await;
+    let text = registry.render();
+    assert!(
+        text.contains("# TYPE controller_runtime_reconcile_total counter"),
+        "{text}"
+    );
+    assert!(
+        text.contains("workqueue_adds_total{name=\"metered\"}"),
+        "{text}"
+    );
+    assert!(
+        text.contains("workqueue_retries_total{name=\"metered\"}"),
+        "{text}"
+    );
+    stop_tx.send_replace(true);
+    run.await.unwrap();
+}

@@ -12,8 +12,11 @@ use std::time::{Duration, Instant};
 use kapi_apimachinery::{Object, Resource};
 use kapi_informers::SharedIndexInformer;
 use kapi_workqueue::limiter::RateLimiter;
+use kapi_workqueue::metrics::QueueMetrics;
 use kapi_workqueue::{RateLimitingQueue, ShutdownMode};
 use tokio::sync::watch;
+
+use crate::metrics::QueueStats;
 
 pub use predicate::{
     and, not, on_object, on_update, or, And, AnnotationsChanged, BoxPredicate, GenerationChanged,
@@ -85,6 +88,7 @@ pub struct Controller<R> {
     queue: RateLimitingQueue<Request>,
     workers: usize,
     stats: Arc<ControllerStats>,
+    queue_stats: Arc<QueueStats>,
 }
 
 impl<R> std::fmt::Debug for Controller<R> {
@@ -100,8 +104,10 @@ impl<R: Reconciler> Controller<R> {
     /// A controller named `name` (used in logs and metrics) with one worker and the default
     /// controller rate limiter (max of per-key exponential 5 ms…1000 s and 10 qps / 100 burst).
     pub fn new(name: &str, reconciler: R) -> Self {
+        let queue_stats = Arc::new(QueueStats::default());
         let queue = RateLimitingQueue::builder()
             .name(name)
+            .metrics(Arc::clone(&queue_stats) as Arc<dyn QueueMetrics>)
             .build_rate_limiting(kapi_workqueue::limiter::default_controller());
         Self {
             name: name.to_owned(),
@@ -109,6 +115,7 @@ impl<R: Reconciler> Controller<R> {
             queue,
             workers: 1,
             stats: Arc::default(),
+            queue_stats,
         }
     }
 
@@ -117,6 +124,7 @@ impl<R: Reconciler> Controller<R> {
     pub fn with_rate_limiter(mut self, limiter: impl RateLimiter<Request> + 'static) -> Self {
         self.queue = RateLimitingQueue::builder()
             .name(&self.name)
+            .metrics(Arc::clone(&self.queue_stats) as Arc<dyn QueueMetrics>)
             .build_rate_limiting(limiter);
         self
     }
@@ -191,6 +199,16 @@ impl<R: Reconciler> Controller<R> {
     /// The controller's counters.
     pub fn stats(&self) -> Arc<ControllerStats> {
         Arc::clone(&self.stats)
+    }
+
+    /// The controller's queue counters.
+    pub fn queue_stats(&self) -> Arc<QueueStats> {
+        Arc::clone(&self.queue_stats)
+    }
+
+    /// The controller's name.
+    pub fn name(&self) -> &str {
+        &self.name
     }
 
     /// Runs the workers until `stop` turns `true`, then lets in-flight reconciles finish
