@@ -126,6 +126,10 @@ impl Watchers {
         else {
             return false;
         };
+        if rv < w.min_rv {
+            // Still waiting for the future resourceVersion it asked for: nothing to report.
+            return true;
+        }
         !matches!(
             w.tx.try_send(WatchMsg::Bookmark(rv)),
             Err(mpsc::error::TrySendError::Closed(_))
