@@ -72,6 +72,15 @@ pub enum Error {
     /// The request cannot be sent as built.
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    /// Discovery does not know the resource asked for, or its documents are unusable.
+    #[error("discovery: {0}")]
+    Discovery(String),
+    /// A watch event line was longer than the decoder's cap (the event is skipped).
+    #[error("watch event of more than {limit} bytes skipped")]
+    EventTooLarge {
+        /// The cap, in bytes.
+        limit: usize,
+    },
 }
 
 impl Error {
@@ -81,6 +90,93 @@ impl Error {
             Error::Api(e) => Some(e),
             _ => None,
         }
+    }
+
+    /// The server's [`ApiError`] (its `Status`), if the server answered with a failure.
+    ///
+    /// ```
+    /// use kapi_client::{ApiError, Error};
+    /// use kapi_apimachinery::meta::Status;
+    /// let err = Error::Api(ApiError::new(Status::not_found("", "pods", "web")));
+    /// assert_eq!(err.api().map(ApiError::code), Some(404));
+    /// assert!(err.is_not_found());
+    /// ```
+    pub fn api(&self) -> Option<&ApiError> {
+        self.as_api()
+    }
+
+    fn api_is(&self, f: impl Fn(&ApiError) -> bool) -> bool {
+        self.as_api().is_some_and(f)
+    }
+
+    /// 404 NotFound from the server.
+    pub fn is_not_found(&self) -> bool {
+        self.api_is(ApiError::is_not_found)
+    }
+
+    /// 409 Conflict (a stale resourceVersion or a failed precondition).
+    pub fn is_conflict(&self) -> bool {
+        self.api_is(ApiError::is_conflict)
+    }
+
+    /// 409 AlreadyExists.
+    pub fn is_already_exists(&self) -> bool {
+        self.api_is(ApiError::is_already_exists)
+    }
+
+    /// 410 Expired/Gone: the resourceVersion or continue token is too old.
+    pub fn is_expired(&self) -> bool {
+        self.api_is(|e| e.is_expired() || e.is_gone())
+    }
+
+    /// 422 Invalid.
+    pub fn is_invalid(&self) -> bool {
+        self.api_is(ApiError::is_invalid)
+    }
+
+    /// 403 Forbidden.
+    pub fn is_forbidden(&self) -> bool {
+        self.api_is(ApiError::is_forbidden)
+    }
+
+    /// 429 TooManyRequests.
+    pub fn is_too_many_requests(&self) -> bool {
+        self.api_is(ApiError::is_too_many_requests)
+    }
+
+    /// No connection could be made (DNS, TCP, proxy or TLS handshake).
+    pub fn is_connect(&self) -> bool {
+        matches!(self, Error::Connect { .. })
+    }
+
+    /// The exchange failed after connecting (reset, EOF, protocol error): the request may or
+    /// may not have reached the server.
+    pub fn is_transport(&self) -> bool {
+        matches!(self, Error::Http(_))
+    }
+
+    /// A client-side limit ran out ([`Error::Timeout`]) or the server answered 504 Timeout.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout(_)) || self.api_is(ApiError::is_timeout)
+    }
+
+    /// A response body did not decode.
+    pub fn is_decode(&self) -> bool {
+        matches!(self, Error::Decode { .. } | Error::EventTooLarge { .. })
+    }
+
+    /// Worth retrying the same request later: no connection, a broken exchange, a timeout,
+    /// 429, or a 5xx.
+    pub fn is_retryable(&self) -> bool {
+        self.is_connect()
+            || self.is_transport()
+            || self.is_timeout()
+            || self.api_is(|e| e.is_too_many_requests() || e.code() >= 500)
+    }
+
+    /// How long the server asked us to wait (`Retry-After` or `retryAfterSeconds`).
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        self.as_api().and_then(ApiError::retry_after)
     }
 
     pub(crate) fn decode(target: impl Into<String>, message: &str) -> Self {
@@ -101,6 +197,8 @@ pub enum TimeoutKind {
     TlsHandshake,
     /// The whole request, per [`Timeouts::request`](crate::Timeouts::request).
     Request,
+    /// A watch with `timeoutSeconds` that the server did not end in time.
+    Watch,
 }
 
 impl fmt::Display for TimeoutKind {
@@ -109,6 +207,7 @@ impl fmt::Display for TimeoutKind {
             TimeoutKind::Connect => "TCP connect",
             TimeoutKind::TlsHandshake => "TLS handshake",
             TimeoutKind::Request => "request",
+            TimeoutKind::Watch => "watch (the server did not end it after timeoutSeconds)",
         })
     }
 }

@@ -42,15 +42,24 @@
 //! # Ok(()) }
 //! ```
 
+pub mod api;
 mod auth;
 mod body;
 mod client;
 mod config;
 pub mod error;
 pub mod kubeconfig;
+mod pager;
+mod retry;
 mod secret;
 mod tls;
 pub mod transport;
+pub mod watch;
+
+pub use api::{Api, Either, LogParams, LogStream, Patch};
+pub use pager::{Page, Pager};
+pub use retry::{retry_on_conflict, Backoff};
+pub use watch::{list_then_watch, RetryWatcher, WatchStream};
 
 pub use auth::{Auth, ExecAuth, ExecClusterInfo, TokenFile, EXEC_API_V1, EXEC_API_V1BETA1};
 pub use body::Body;

@@ -125,7 +125,7 @@ impl Client {
         Ok(ByteStream(Box::pin(body.into_data_stream())))
     }
 
-    async fn checked(&self, request: Request<Body>) -> Result<Response<Body>> {
+    pub(crate) async fn checked(&self, request: Request<Body>) -> Result<Response<Body>> {
         let resp = self.send(request).await?;
         if resp.status().is_success() {
             Ok(resp)

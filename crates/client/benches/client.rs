@@ -1,0 +1,3 @@
+//! Client benchmarks (filled in below).
+
+fn main() {}

@@ -1,0 +1,7 @@
+//! Integration tests of the typed, dynamic and metadata APIs, watches, pagers, discovery and
+//! the clientset against `kapi-testserver` over HTTPS (configured through its kubeconfig).
+//! Tests are named after the rules of `shared/spec/apiserver.md` where one applies.
+
+mod crud;
+mod subresources;
+mod support;
