@@ -4,7 +4,8 @@
 //!
 //! | piece | what it does |
 //! |---|---|
-//! | [`ListerWatcher`] | the two API calls a reflector needs; the client crate implements it |
+//! | [`ListerWatcher`] | the two API calls a reflector needs; implemented for `kapi_client::Api` and [`ApiListerWatcher`] |
+//! | [`SharedInformerFactory`] | one shared informer per type (typed, dynamic, metadata-only) with namespace/selector/resync options |
 //! | [`Reflector`] | list + watch (or watch-list) into a [`Store`], relisting and backing off like client-go |
 //! | [`Store`] | thread-safe `namespace/name` → `Arc<K>` cache with named indexes (namespace built in) |
 //! | [`SharedIndexInformer`] | one reflector, one store, any number of [`ResourceEventHandler`]s with resync |
@@ -35,6 +36,8 @@
 //! ```
 
 mod backoff;
+mod client;
+mod factory;
 mod informer;
 mod lister;
 mod listwatch;
@@ -48,6 +51,8 @@ use std::sync::Arc;
 use kapi_apimachinery::Object;
 
 pub use backoff::BackoffConfig;
+pub use client::{ApiListerWatcher, TweakListOptions};
+pub use factory::SharedInformerFactory;
 pub use informer::{
     DeleteKind, HandlerRegistration, InformerConfig, ResourceEventHandler, SharedIndexInformer,
     Transform, MIN_RESYNC,
