@@ -299,6 +299,9 @@ pub mod storagemigration;
 pub mod version;
 
 /// Registers the resource types of every enabled group-version with `scheme`.
+///
+/// `#[inline]`: the decoders it instantiates are compiled only in programs that call it.
+#[inline]
 pub fn register_all(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     #[cfg(any(
         feature = "admissionregistration",

@@ -172,7 +172,7 @@ pub(crate) fn emit_lib(model: &Model) -> String {
         let _ = writeln!(out, "pub mod {top};");
     }
     out.push_str(
-        "\n/// Registers the resource types of every enabled group-version with `scheme`.\npub fn register_all(scheme: &mut kapi_apimachinery::scheme::Scheme) {\n",
+        "\n/// Registers the resource types of every enabled group-version with `scheme`.\n///\n/// `#[inline]`: the decoders it instantiates are compiled only in programs that call it.\n#[inline]\npub fn register_all(scheme: &mut kapi_apimachinery::scheme::Scheme) {\n",
     );
     for top in &tops {
         if let Some(cfg) = top_cfg(model, top) {

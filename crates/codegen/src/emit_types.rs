@@ -146,7 +146,7 @@ fn emit_type_file(model: &Model, def: &Def, list: Option<&Def>) -> String {
     if def.rust != def.upstream {
         let _ = writeln!(body, "#[doc(alias = \"{}\")]", def.upstream);
     }
-    let _ = writeln!(body, "#[derive(Clone, Debug, Default, PartialEq)]");
+    let _ = writeln!(body, "#[derive(Clone, Default, PartialEq)]");
     if fields.is_empty() {
         let _ = writeln!(body, "pub struct {} {{}}", def.rust);
     } else {
@@ -159,6 +159,8 @@ fn emit_type_file(model: &Model, def: &Def, list: Option<&Def>) -> String {
         let _ = writeln!(body, "}}");
     }
     body.push('\n');
+    emit_debug(&mut body, def, fields);
+    body.push('\n');
     emit_serialize(&mut body, def, fields);
     body.push('\n');
     emit_deserialize(&mut body, def, fields);
@@ -167,7 +169,7 @@ fn emit_type_file(model: &Model, def: &Def, list: Option<&Def>) -> String {
         let om = imp.name("kapi_apimachinery::meta::ObjectMeta");
         let _ = write!(
             body,
-            "\nimpl kapi_apimachinery::Object for {t} {{\n    fn metadata(&self) -> &{om} {{\n        &self.metadata\n    }}\n\n    fn metadata_mut(&mut self) -> &mut {om} {{\n        &mut self.metadata\n    }}\n}}\n",
+            "\nimpl kapi_apimachinery::Object for {t} {{\n    #[inline]\n    fn metadata(&self) -> &{om} {{\n        &self.metadata\n    }}\n\n    #[inline]\n    fn metadata_mut(&mut self) -> &mut {om} {{\n        &mut self.metadata\n    }}\n}}\n",
             t = def.rust
         );
     }
@@ -258,6 +260,27 @@ pub(crate) fn verb_const(v: &str) -> &'static str {
     }
 }
 
+/// `Debug`, written out instead of derived so it can be `#[inline]`: the library then compiles
+/// no machine code for the ~750 impls, and a program pays only for the ones it formats.
+fn emit_debug(out: &mut String, def: &Def, fields: &[Field]) {
+    let t = &def.rust;
+    let _ = writeln!(out, "impl std::fmt::Debug for {t} {{");
+    let _ = writeln!(out, "    #[inline]");
+    let _ = writeln!(
+        out,
+        "    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{"
+    );
+    let _ = write!(out, "        f.debug_struct(\"{t}\")");
+    for fl in fields {
+        let _ = write!(
+            out,
+            "\n            .field(\"{}\", &self.{})",
+            fl.rust, fl.rust
+        );
+    }
+    let _ = writeln!(out, "\n            .finish()\n    }}\n}}");
+}
+
 fn emit_serialize(out: &mut String, def: &Def, fields: &[Field]) {
     let t = &def.rust;
     let _ = writeln!(out, "impl serde::Serialize for {t} {{");
@@ -331,14 +354,14 @@ fn emit_deserialize(out: &mut String, def: &Def, fields: &[Field]) {
     if fields.is_empty() {
         let _ = writeln!(
             out,
-            "    fn field_index(_key: &str) -> u16 {{\n        crate::support::UNKNOWN\n    }}\n"
+            "    #[inline]\n    fn field_index(_key: &str) -> u16 {{\n        crate::support::UNKNOWN\n    }}\n"
         );
         let _ = writeln!(out, "    fn visit_field<'de, A: serde::de::MapAccess<'de>>(\n        &mut self,\n        _index: u16,\n        _map: &mut A,\n    ) -> Result<(), A::Error> {{\n        Ok(())\n    }}\n}}");
         return;
     }
     let _ = writeln!(
         out,
-        "    fn field_index(key: &str) -> u16 {{\n        match key {{"
+        "    #[inline]\n    fn field_index(key: &str) -> u16 {{\n        match key {{"
     );
     for (i, f) in fields.iter().enumerate() {
         let _ = writeln!(out, "            \"{}\" => {i},", f.json);
@@ -409,12 +432,12 @@ fn emit_gv_mod(model: &Model, m: &Module) -> String {
         if kinds.is_empty() {
             let _ = writeln!(
                 out,
-                "pub fn register(_scheme: &mut kapi_apimachinery::scheme::Scheme) {{}}"
+                "#[inline]\npub fn register(_scheme: &mut kapi_apimachinery::scheme::Scheme) {{}}"
             );
         } else {
             let _ = writeln!(
                 out,
-                "pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {{"
+                "#[inline]\npub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {{"
             );
             for k in kinds {
                 let _ = writeln!(out, "    scheme.register::<{k}>();");
@@ -496,7 +519,7 @@ fn emit_group_mod(model: &Model, top: &str) -> String {
         let _ = writeln!(out, "\n/// Registers the resource types of every enabled version of this group with `scheme`.");
         let _ = writeln!(
             out,
-            "pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {{"
+            "#[inline]\npub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {{"
         );
         for m in &mods {
             let v = m.key.version.as_deref().unwrap_or_default();

@@ -11,6 +11,7 @@
 pub mod v1alpha1;
 
 /// Registers the resource types of every enabled version of this group with `scheme`.
+#[inline]
 pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     #[cfg(feature = "apiserverinternal-v1alpha1")]
     v1alpha1::register(scheme);

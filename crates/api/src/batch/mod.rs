@@ -11,6 +11,7 @@
 pub mod v1;
 
 /// Registers the resource types of every enabled version of this group with `scheme`.
+#[inline]
 pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     #[cfg(feature = "batch")]
     v1::register(scheme);

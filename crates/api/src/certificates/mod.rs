@@ -19,6 +19,7 @@ pub mod v1alpha1;
 pub mod v1beta1;
 
 /// Registers the resource types of every enabled version of this group with `scheme`.
+#[inline]
 pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     #[cfg(feature = "certificates")]
     v1::register(scheme);

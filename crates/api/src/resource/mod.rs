@@ -23,6 +23,7 @@ pub mod v1beta1;
 pub mod v1beta2;
 
 /// Registers the resource types of every enabled version of this group with `scheme`.
+#[inline]
 pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     #[cfg(feature = "resource")]
     v1::register(scheme);

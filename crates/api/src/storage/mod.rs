@@ -15,6 +15,7 @@ pub mod v1;
 pub mod v1beta1;
 
 /// Registers the resource types of every enabled version of this group with `scheme`.
+#[inline]
 pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     #[cfg(feature = "storage")]
     v1::register(scheme);

@@ -3,7 +3,7 @@
 /// `version` `Info`.
 ///
 /// Schema `io.k8s.apimachinery.pkg.version.Info`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Info {
     /// `buildDate`: `string`, required.
     pub build_date: String,
@@ -31,6 +31,27 @@ pub struct Info {
     pub minor: String,
     /// `platform`: `string`, required.
     pub platform: String,
+}
+
+impl std::fmt::Debug for Info {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Info")
+            .field("build_date", &self.build_date)
+            .field("compiler", &self.compiler)
+            .field("emulation_major", &self.emulation_major)
+            .field("emulation_minor", &self.emulation_minor)
+            .field("git_commit", &self.git_commit)
+            .field("git_tree_state", &self.git_tree_state)
+            .field("git_version", &self.git_version)
+            .field("go_version", &self.go_version)
+            .field("major", &self.major)
+            .field("min_compatibility_major", &self.min_compatibility_major)
+            .field("min_compatibility_minor", &self.min_compatibility_minor)
+            .field("minor", &self.minor)
+            .field("platform", &self.platform)
+            .finish()
+    }
 }
 
 impl serde::Serialize for Info {
@@ -71,6 +92,7 @@ impl<'de> serde::Deserialize<'de> for Info {
 impl crate::support::DeStruct for Info {
     const NAME: &'static str = "Info";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "buildDate" => 0,

@@ -3,12 +3,22 @@
 /// `admissionregistration.k8s.io/v1` `AuditAnnotation`.
 ///
 /// Schema `io.k8s.api.admissionregistration.v1.AuditAnnotation` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#auditannotation-v1-admissionregistration-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct AuditAnnotation {
     /// `key`: `string`, required.
     pub key: String,
     /// `valueExpression`: `string`, required.
     pub value_expression: String,
+}
+
+impl std::fmt::Debug for AuditAnnotation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditAnnotation")
+            .field("key", &self.key)
+            .field("value_expression", &self.value_expression)
+            .finish()
+    }
 }
 
 impl serde::Serialize for AuditAnnotation {
@@ -30,6 +40,7 @@ impl<'de> serde::Deserialize<'de> for AuditAnnotation {
 impl crate::support::DeStruct for AuditAnnotation {
     const NAME: &'static str = "AuditAnnotation";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "key" => 0,

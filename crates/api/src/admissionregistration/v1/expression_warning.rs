@@ -3,12 +3,22 @@
 /// `admissionregistration.k8s.io/v1` `ExpressionWarning`.
 ///
 /// Schema `io.k8s.api.admissionregistration.v1.ExpressionWarning` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#expressionwarning-v1-admissionregistration-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ExpressionWarning {
     /// `fieldRef`: `string`, required.
     pub field_ref: String,
     /// `warning`: `string`, required.
     pub warning: String,
+}
+
+impl std::fmt::Debug for ExpressionWarning {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExpressionWarning")
+            .field("field_ref", &self.field_ref)
+            .field("warning", &self.warning)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ExpressionWarning {
@@ -30,6 +40,7 @@ impl<'de> serde::Deserialize<'de> for ExpressionWarning {
 impl crate::support::DeStruct for ExpressionWarning {
     const NAME: &'static str = "ExpressionWarning";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "fieldRef" => 0,

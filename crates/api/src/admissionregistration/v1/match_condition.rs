@@ -3,12 +3,22 @@
 /// `admissionregistration.k8s.io/v1` `MatchCondition`.
 ///
 /// Schema `io.k8s.api.admissionregistration.v1.MatchCondition` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#matchcondition-v1-admissionregistration-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct MatchCondition {
     /// `expression`: `string`, required.
     pub expression: String,
     /// `name`: `string`, required.
     pub name: String,
+}
+
+impl std::fmt::Debug for MatchCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MatchCondition")
+            .field("expression", &self.expression)
+            .field("name", &self.name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for MatchCondition {
@@ -30,6 +40,7 @@ impl<'de> serde::Deserialize<'de> for MatchCondition {
 impl crate::support::DeStruct for MatchCondition {
     const NAME: &'static str = "MatchCondition";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "expression" => 0,

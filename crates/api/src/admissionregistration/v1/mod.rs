@@ -84,6 +84,7 @@ pub use self::variable::Variable;
 pub use self::webhook_client_config::WebhookClientConfig;
 
 /// Registers the 6 resource type(s) of `admissionregistration.k8s.io/v1` with `scheme`.
+#[inline]
 pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     scheme.register::<MutatingAdmissionPolicy>();
     scheme.register::<MutatingAdmissionPolicyBinding>();

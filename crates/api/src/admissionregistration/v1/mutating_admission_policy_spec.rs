@@ -9,7 +9,7 @@ use super::Variable;
 /// `admissionregistration.k8s.io/v1` `MutatingAdmissionPolicySpec`.
 ///
 /// Schema `io.k8s.api.admissionregistration.v1.MutatingAdmissionPolicySpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#mutatingadmissionpolicyspec-v1-admissionregistration-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct MutatingAdmissionPolicySpec {
     /// `failurePolicy`: `string`, optional.
     pub failure_policy: Option<String>,
@@ -25,6 +25,21 @@ pub struct MutatingAdmissionPolicySpec {
     pub reinvocation_policy: Option<String>,
     /// `variables`: array of `Variable`, optional. List type `atomic`.
     pub variables: Vec<Variable>,
+}
+
+impl std::fmt::Debug for MutatingAdmissionPolicySpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MutatingAdmissionPolicySpec")
+            .field("failure_policy", &self.failure_policy)
+            .field("match_conditions", &self.match_conditions)
+            .field("match_constraints", &self.match_constraints)
+            .field("mutations", &self.mutations)
+            .field("param_kind", &self.param_kind)
+            .field("reinvocation_policy", &self.reinvocation_policy)
+            .field("variables", &self.variables)
+            .finish()
+    }
 }
 
 impl serde::Serialize for MutatingAdmissionPolicySpec {
@@ -65,6 +80,7 @@ impl<'de> serde::Deserialize<'de> for MutatingAdmissionPolicySpec {
 impl crate::support::DeStruct for MutatingAdmissionPolicySpec {
     const NAME: &'static str = "MutatingAdmissionPolicySpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "failurePolicy" => 0,

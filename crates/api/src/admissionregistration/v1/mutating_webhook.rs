@@ -8,7 +8,7 @@ use kapi_apimachinery::meta::LabelSelector;
 /// `admissionregistration.k8s.io/v1` `MutatingWebhook`.
 ///
 /// Schema `io.k8s.api.admissionregistration.v1.MutatingWebhook` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#mutatingwebhook-v1-admissionregistration-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct MutatingWebhook {
     /// `admissionReviewVersions`: array of `string`, required. List type `atomic`.
     pub admission_review_versions: Vec<String>,
@@ -34,6 +34,26 @@ pub struct MutatingWebhook {
     pub side_effects: String,
     /// `timeoutSeconds`: `integer` (`int32`), optional.
     pub timeout_seconds: Option<i32>,
+}
+
+impl std::fmt::Debug for MutatingWebhook {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MutatingWebhook")
+            .field("admission_review_versions", &self.admission_review_versions)
+            .field("client_config", &self.client_config)
+            .field("failure_policy", &self.failure_policy)
+            .field("match_conditions", &self.match_conditions)
+            .field("match_policy", &self.match_policy)
+            .field("name", &self.name)
+            .field("namespace_selector", &self.namespace_selector)
+            .field("object_selector", &self.object_selector)
+            .field("reinvocation_policy", &self.reinvocation_policy)
+            .field("rules", &self.rules)
+            .field("side_effects", &self.side_effects)
+            .field("timeout_seconds", &self.timeout_seconds)
+            .finish()
+    }
 }
 
 impl serde::Serialize for MutatingWebhook {
@@ -81,6 +101,7 @@ impl<'de> serde::Deserialize<'de> for MutatingWebhook {
 impl crate::support::DeStruct for MutatingWebhook {
     const NAME: &'static str = "MutatingWebhook";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "admissionReviewVersions" => 0,

@@ -13,12 +13,22 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | none |
 /// | Schema | `io.k8s.api.admissionregistration.v1.MutatingWebhookConfiguration` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#mutatingwebhookconfiguration-v1-admissionregistration-k8s-io> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct MutatingWebhookConfiguration {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
     /// `webhooks`: array of `MutatingWebhook`, optional. List type `map` (keys `name`). Patch strategy `merge` (merge key `name`).
     pub webhooks: Vec<MutatingWebhook>,
+}
+
+impl std::fmt::Debug for MutatingWebhookConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MutatingWebhookConfiguration")
+            .field("metadata", &self.metadata)
+            .field("webhooks", &self.webhooks)
+            .finish()
+    }
 }
 
 impl serde::Serialize for MutatingWebhookConfiguration {
@@ -44,6 +54,7 @@ impl<'de> serde::Deserialize<'de> for MutatingWebhookConfiguration {
 impl crate::support::DeStruct for MutatingWebhookConfiguration {
     const NAME: &'static str = "MutatingWebhookConfiguration";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -67,10 +78,12 @@ impl crate::support::DeStruct for MutatingWebhookConfiguration {
 }
 
 impl kapi_apimachinery::Object for MutatingWebhookConfiguration {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

@@ -7,7 +7,7 @@ use kapi_apimachinery::meta::LabelSelector;
 /// Schema `io.k8s.api.admissionregistration.v1.ParamRef` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#paramref-v1-admissionregistration-k8s-io).
 ///
 /// Map type `atomic` (`x-kubernetes-map-type`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ParamRef {
     /// `name`: `string`, optional.
     pub name: Option<String>,
@@ -17,6 +17,21 @@ pub struct ParamRef {
     pub parameter_not_found_action: Option<String>,
     /// `selector`: `LabelSelector`, optional.
     pub selector: Option<LabelSelector>,
+}
+
+impl std::fmt::Debug for ParamRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ParamRef")
+            .field("name", &self.name)
+            .field("namespace", &self.namespace)
+            .field(
+                "parameter_not_found_action",
+                &self.parameter_not_found_action,
+            )
+            .field("selector", &self.selector)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ParamRef {
@@ -48,6 +63,7 @@ impl<'de> serde::Deserialize<'de> for ParamRef {
 impl crate::support::DeStruct for ParamRef {
     const NAME: &'static str = "ParamRef";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "name" => 0,

@@ -3,7 +3,7 @@
 /// `admissionregistration.k8s.io/v1` `RuleWithOperations`.
 ///
 /// Schema `io.k8s.api.admissionregistration.v1.RuleWithOperations` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#rulewithoperations-v1-admissionregistration-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct RuleWithOperations {
     /// `apiGroups`: array of `string`, optional. List type `atomic`.
     pub api_groups: Vec<String>,
@@ -15,6 +15,19 @@ pub struct RuleWithOperations {
     pub resources: Vec<String>,
     /// `scope`: `string`, optional.
     pub scope: Option<String>,
+}
+
+impl std::fmt::Debug for RuleWithOperations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RuleWithOperations")
+            .field("api_groups", &self.api_groups)
+            .field("api_versions", &self.api_versions)
+            .field("operations", &self.operations)
+            .field("resources", &self.resources)
+            .field("scope", &self.scope)
+            .finish()
+    }
 }
 
 impl serde::Serialize for RuleWithOperations {
@@ -49,6 +62,7 @@ impl<'de> serde::Deserialize<'de> for RuleWithOperations {
 impl crate::support::DeStruct for RuleWithOperations {
     const NAME: &'static str = "RuleWithOperations";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "apiGroups" => 0,

@@ -5,10 +5,19 @@ use super::ExpressionWarning;
 /// `admissionregistration.k8s.io/v1` `TypeChecking`.
 ///
 /// Schema `io.k8s.api.admissionregistration.v1.TypeChecking` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#typechecking-v1-admissionregistration-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct TypeChecking {
     /// `expressionWarnings`: array of `ExpressionWarning`, optional. List type `atomic`.
     pub expression_warnings: Vec<ExpressionWarning>,
+}
+
+impl std::fmt::Debug for TypeChecking {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TypeChecking")
+            .field("expression_warnings", &self.expression_warnings)
+            .finish()
+    }
 }
 
 impl serde::Serialize for TypeChecking {
@@ -31,6 +40,7 @@ impl<'de> serde::Deserialize<'de> for TypeChecking {
 impl crate::support::DeStruct for TypeChecking {
     const NAME: &'static str = "TypeChecking";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "expressionWarnings" => 0,

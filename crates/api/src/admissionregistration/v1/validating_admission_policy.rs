@@ -14,7 +14,7 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | `status` |
 /// | Schema | `io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicy` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#validatingadmissionpolicy-v1-admissionregistration-k8s-io> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ValidatingAdmissionPolicy {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
@@ -22,6 +22,17 @@ pub struct ValidatingAdmissionPolicy {
     pub spec: Option<ValidatingAdmissionPolicySpec>,
     /// `status`: `ValidatingAdmissionPolicyStatus`, optional.
     pub status: Option<ValidatingAdmissionPolicyStatus>,
+}
+
+impl std::fmt::Debug for ValidatingAdmissionPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ValidatingAdmissionPolicy")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ValidatingAdmissionPolicy {
@@ -50,6 +61,7 @@ impl<'de> serde::Deserialize<'de> for ValidatingAdmissionPolicy {
 impl crate::support::DeStruct for ValidatingAdmissionPolicy {
     const NAME: &'static str = "ValidatingAdmissionPolicy";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -75,10 +87,12 @@ impl crate::support::DeStruct for ValidatingAdmissionPolicy {
 }
 
 impl kapi_apimachinery::Object for ValidatingAdmissionPolicy {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

@@ -13,12 +13,22 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | none |
 /// | Schema | `io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyBinding` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#validatingadmissionpolicybinding-v1-admissionregistration-k8s-io> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ValidatingAdmissionPolicyBinding {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
     /// `spec`: `ValidatingAdmissionPolicyBindingSpec`, required.
     pub spec: ValidatingAdmissionPolicyBindingSpec,
+}
+
+impl std::fmt::Debug for ValidatingAdmissionPolicyBinding {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ValidatingAdmissionPolicyBinding")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ValidatingAdmissionPolicyBinding {
@@ -42,6 +52,7 @@ impl<'de> serde::Deserialize<'de> for ValidatingAdmissionPolicyBinding {
 impl crate::support::DeStruct for ValidatingAdmissionPolicyBinding {
     const NAME: &'static str = "ValidatingAdmissionPolicyBinding";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -65,10 +76,12 @@ impl crate::support::DeStruct for ValidatingAdmissionPolicyBinding {
 }
 
 impl kapi_apimachinery::Object for ValidatingAdmissionPolicyBinding {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

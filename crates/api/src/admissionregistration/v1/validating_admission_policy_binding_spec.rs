@@ -6,7 +6,7 @@ use super::ParamRef;
 /// `admissionregistration.k8s.io/v1` `ValidatingAdmissionPolicyBindingSpec`.
 ///
 /// Schema `io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyBindingSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#validatingadmissionpolicybindingspec-v1-admissionregistration-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ValidatingAdmissionPolicyBindingSpec {
     /// `matchResources`: `MatchResources`, optional.
     pub match_resources: Option<Box<MatchResources>>,
@@ -16,6 +16,18 @@ pub struct ValidatingAdmissionPolicyBindingSpec {
     pub policy_name: String,
     /// `validationActions`: array of `string`, required. List type `set`.
     pub validation_actions: Vec<String>,
+}
+
+impl std::fmt::Debug for ValidatingAdmissionPolicyBindingSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ValidatingAdmissionPolicyBindingSpec")
+            .field("match_resources", &self.match_resources)
+            .field("param_ref", &self.param_ref)
+            .field("policy_name", &self.policy_name)
+            .field("validation_actions", &self.validation_actions)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ValidatingAdmissionPolicyBindingSpec {
@@ -43,6 +55,7 @@ impl<'de> serde::Deserialize<'de> for ValidatingAdmissionPolicyBindingSpec {
 impl crate::support::DeStruct for ValidatingAdmissionPolicyBindingSpec {
     const NAME: &'static str = "ValidatingAdmissionPolicyBindingSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "matchResources" => 0,

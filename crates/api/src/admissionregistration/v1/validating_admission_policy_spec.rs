@@ -10,7 +10,7 @@ use super::Variable;
 /// `admissionregistration.k8s.io/v1` `ValidatingAdmissionPolicySpec`.
 ///
 /// Schema `io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicySpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#validatingadmissionpolicyspec-v1-admissionregistration-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ValidatingAdmissionPolicySpec {
     /// `auditAnnotations`: array of `AuditAnnotation`, optional. List type `atomic`.
     pub audit_annotations: Vec<AuditAnnotation>,
@@ -26,6 +26,21 @@ pub struct ValidatingAdmissionPolicySpec {
     pub validations: Vec<Validation>,
     /// `variables`: array of `Variable`, optional. List type `map` (keys `name`). Patch strategy `merge` (merge key `name`).
     pub variables: Vec<Variable>,
+}
+
+impl std::fmt::Debug for ValidatingAdmissionPolicySpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ValidatingAdmissionPolicySpec")
+            .field("audit_annotations", &self.audit_annotations)
+            .field("failure_policy", &self.failure_policy)
+            .field("match_conditions", &self.match_conditions)
+            .field("match_constraints", &self.match_constraints)
+            .field("param_kind", &self.param_kind)
+            .field("validations", &self.validations)
+            .field("variables", &self.variables)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ValidatingAdmissionPolicySpec {
@@ -66,6 +81,7 @@ impl<'de> serde::Deserialize<'de> for ValidatingAdmissionPolicySpec {
 impl crate::support::DeStruct for ValidatingAdmissionPolicySpec {
     const NAME: &'static str = "ValidatingAdmissionPolicySpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "auditAnnotations" => 0,

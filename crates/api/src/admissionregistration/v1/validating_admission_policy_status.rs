@@ -6,7 +6,7 @@ use kapi_apimachinery::meta::Condition;
 /// `admissionregistration.k8s.io/v1` `ValidatingAdmissionPolicyStatus`.
 ///
 /// Schema `io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#validatingadmissionpolicystatus-v1-admissionregistration-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ValidatingAdmissionPolicyStatus {
     /// `conditions`: array of `Condition`, optional. List type `map` (keys `type`).
     pub conditions: Vec<Condition>,
@@ -14,6 +14,17 @@ pub struct ValidatingAdmissionPolicyStatus {
     pub observed_generation: Option<i64>,
     /// `typeChecking`: `TypeChecking`, optional.
     pub type_checking: Option<TypeChecking>,
+}
+
+impl std::fmt::Debug for ValidatingAdmissionPolicyStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ValidatingAdmissionPolicyStatus")
+            .field("conditions", &self.conditions)
+            .field("observed_generation", &self.observed_generation)
+            .field("type_checking", &self.type_checking)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ValidatingAdmissionPolicyStatus {
@@ -42,6 +53,7 @@ impl<'de> serde::Deserialize<'de> for ValidatingAdmissionPolicyStatus {
 impl crate::support::DeStruct for ValidatingAdmissionPolicyStatus {
     const NAME: &'static str = "ValidatingAdmissionPolicyStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "conditions" => 0,

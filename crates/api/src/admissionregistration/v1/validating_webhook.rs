@@ -8,7 +8,7 @@ use kapi_apimachinery::meta::LabelSelector;
 /// `admissionregistration.k8s.io/v1` `ValidatingWebhook`.
 ///
 /// Schema `io.k8s.api.admissionregistration.v1.ValidatingWebhook` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#validatingwebhook-v1-admissionregistration-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ValidatingWebhook {
     /// `admissionReviewVersions`: array of `string`, required. List type `atomic`.
     pub admission_review_versions: Vec<String>,
@@ -32,6 +32,25 @@ pub struct ValidatingWebhook {
     pub side_effects: String,
     /// `timeoutSeconds`: `integer` (`int32`), optional.
     pub timeout_seconds: Option<i32>,
+}
+
+impl std::fmt::Debug for ValidatingWebhook {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ValidatingWebhook")
+            .field("admission_review_versions", &self.admission_review_versions)
+            .field("client_config", &self.client_config)
+            .field("failure_policy", &self.failure_policy)
+            .field("match_conditions", &self.match_conditions)
+            .field("match_policy", &self.match_policy)
+            .field("name", &self.name)
+            .field("namespace_selector", &self.namespace_selector)
+            .field("object_selector", &self.object_selector)
+            .field("rules", &self.rules)
+            .field("side_effects", &self.side_effects)
+            .field("timeout_seconds", &self.timeout_seconds)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ValidatingWebhook {
@@ -76,6 +95,7 @@ impl<'de> serde::Deserialize<'de> for ValidatingWebhook {
 impl crate::support::DeStruct for ValidatingWebhook {
     const NAME: &'static str = "ValidatingWebhook";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "admissionReviewVersions" => 0,

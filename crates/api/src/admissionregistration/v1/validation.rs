@@ -3,7 +3,7 @@
 /// `admissionregistration.k8s.io/v1` `Validation`.
 ///
 /// Schema `io.k8s.api.admissionregistration.v1.Validation` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#validation-v1-admissionregistration-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Validation {
     /// `expression`: `string`, required.
     pub expression: String,
@@ -13,6 +13,18 @@ pub struct Validation {
     pub message_expression: Option<String>,
     /// `reason`: `string`, optional.
     pub reason: Option<String>,
+}
+
+impl std::fmt::Debug for Validation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Validation")
+            .field("expression", &self.expression)
+            .field("message", &self.message)
+            .field("message_expression", &self.message_expression)
+            .field("reason", &self.reason)
+            .finish()
+    }
 }
 
 impl serde::Serialize for Validation {
@@ -42,6 +54,7 @@ impl<'de> serde::Deserialize<'de> for Validation {
 impl crate::support::DeStruct for Validation {
     const NAME: &'static str = "Validation";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "expression" => 0,

@@ -5,12 +5,22 @@
 /// Schema `io.k8s.api.admissionregistration.v1.Variable` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#variable-v1-admissionregistration-k8s-io).
 ///
 /// Map type `atomic` (`x-kubernetes-map-type`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Variable {
     /// `expression`: `string`, required.
     pub expression: String,
     /// `name`: `string`, required.
     pub name: String,
+}
+
+impl std::fmt::Debug for Variable {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Variable")
+            .field("expression", &self.expression)
+            .field("name", &self.name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for Variable {
@@ -32,6 +42,7 @@ impl<'de> serde::Deserialize<'de> for Variable {
 impl crate::support::DeStruct for Variable {
     const NAME: &'static str = "Variable";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "expression" => 0,

@@ -6,7 +6,7 @@ use kapi_apimachinery::ByteString;
 /// `admissionregistration.k8s.io/v1` `WebhookClientConfig`.
 ///
 /// Schema `io.k8s.api.admissionregistration.v1.WebhookClientConfig` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#webhookclientconfig-v1-admissionregistration-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct WebhookClientConfig {
     /// `caBundle`: `string` (`byte`), optional.
     pub ca_bundle: Option<ByteString>,
@@ -14,6 +14,17 @@ pub struct WebhookClientConfig {
     pub service: Option<Box<ServiceReference>>,
     /// `url`: `string`, optional.
     pub url: Option<String>,
+}
+
+impl std::fmt::Debug for WebhookClientConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookClientConfig")
+            .field("ca_bundle", &self.ca_bundle)
+            .field("service", &self.service)
+            .field("url", &self.url)
+            .finish()
+    }
 }
 
 impl serde::Serialize for WebhookClientConfig {
@@ -42,6 +53,7 @@ impl<'de> serde::Deserialize<'de> for WebhookClientConfig {
 impl crate::support::DeStruct for WebhookClientConfig {
     const NAME: &'static str = "WebhookClientConfig";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "caBundle" => 0,

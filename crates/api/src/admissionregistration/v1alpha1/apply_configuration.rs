@@ -3,10 +3,19 @@
 /// `admissionregistration.k8s.io/v1alpha1` `ApplyConfiguration`.
 ///
 /// Schema `io.k8s.api.admissionregistration.v1alpha1.ApplyConfiguration` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#applyconfiguration-v1alpha1-admissionregistration-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ApplyConfiguration {
     /// `expression`: `string`, optional.
     pub expression: Option<String>,
+}
+
+impl std::fmt::Debug for ApplyConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApplyConfiguration")
+            .field("expression", &self.expression)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ApplyConfiguration {
@@ -29,6 +38,7 @@ impl<'de> serde::Deserialize<'de> for ApplyConfiguration {
 impl crate::support::DeStruct for ApplyConfiguration {
     const NAME: &'static str = "ApplyConfiguration";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "expression" => 0,

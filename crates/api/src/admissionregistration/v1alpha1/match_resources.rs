@@ -8,7 +8,7 @@ use kapi_apimachinery::meta::LabelSelector;
 /// Schema `io.k8s.api.admissionregistration.v1alpha1.MatchResources` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#matchresources-v1alpha1-admissionregistration-k8s-io).
 ///
 /// Map type `atomic` (`x-kubernetes-map-type`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct MatchResources {
     /// `excludeResourceRules`: array of `NamedRuleWithOperations`, optional. List type `atomic`.
     pub exclude_resource_rules: Vec<NamedRuleWithOperations>,
@@ -20,6 +20,19 @@ pub struct MatchResources {
     pub object_selector: Option<LabelSelector>,
     /// `resourceRules`: array of `NamedRuleWithOperations`, optional. List type `atomic`.
     pub resource_rules: Vec<NamedRuleWithOperations>,
+}
+
+impl std::fmt::Debug for MatchResources {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MatchResources")
+            .field("exclude_resource_rules", &self.exclude_resource_rules)
+            .field("match_policy", &self.match_policy)
+            .field("namespace_selector", &self.namespace_selector)
+            .field("object_selector", &self.object_selector)
+            .field("resource_rules", &self.resource_rules)
+            .finish()
+    }
 }
 
 impl serde::Serialize for MatchResources {
@@ -54,6 +67,7 @@ impl<'de> serde::Deserialize<'de> for MatchResources {
 impl crate::support::DeStruct for MatchResources {
     const NAME: &'static str = "MatchResources";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "excludeResourceRules" => 0,

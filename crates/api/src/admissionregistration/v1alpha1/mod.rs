@@ -40,6 +40,7 @@ pub use self::param_ref::ParamRef;
 pub use self::variable::Variable;
 
 /// Registers the 2 resource type(s) of `admissionregistration.k8s.io/v1alpha1` with `scheme`.
+#[inline]
 pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     scheme.register::<MutatingAdmissionPolicy>();
     scheme.register::<MutatingAdmissionPolicyBinding>();

@@ -13,12 +13,22 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | none |
 /// | Schema | `io.k8s.api.admissionregistration.v1alpha1.MutatingAdmissionPolicy` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#mutatingadmissionpolicy-v1alpha1-admissionregistration-k8s-io> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct MutatingAdmissionPolicy {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
     /// `spec`: `MutatingAdmissionPolicySpec`, optional.
     pub spec: Option<MutatingAdmissionPolicySpec>,
+}
+
+impl std::fmt::Debug for MutatingAdmissionPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MutatingAdmissionPolicy")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .finish()
+    }
 }
 
 impl serde::Serialize for MutatingAdmissionPolicy {
@@ -44,6 +54,7 @@ impl<'de> serde::Deserialize<'de> for MutatingAdmissionPolicy {
 impl crate::support::DeStruct for MutatingAdmissionPolicy {
     const NAME: &'static str = "MutatingAdmissionPolicy";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -67,10 +78,12 @@ impl crate::support::DeStruct for MutatingAdmissionPolicy {
 }
 
 impl kapi_apimachinery::Object for MutatingAdmissionPolicy {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

@@ -6,7 +6,7 @@ use super::ParamRef;
 /// `admissionregistration.k8s.io/v1alpha1` `MutatingAdmissionPolicyBindingSpec`.
 ///
 /// Schema `io.k8s.api.admissionregistration.v1alpha1.MutatingAdmissionPolicyBindingSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#mutatingadmissionpolicybindingspec-v1alpha1-admissionregistration-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct MutatingAdmissionPolicyBindingSpec {
     /// `matchResources`: `MatchResources`, optional.
     pub match_resources: Option<Box<MatchResources>>,
@@ -14,6 +14,17 @@ pub struct MutatingAdmissionPolicyBindingSpec {
     pub param_ref: Option<Box<ParamRef>>,
     /// `policyName`: `string`, optional.
     pub policy_name: Option<String>,
+}
+
+impl std::fmt::Debug for MutatingAdmissionPolicyBindingSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MutatingAdmissionPolicyBindingSpec")
+            .field("match_resources", &self.match_resources)
+            .field("param_ref", &self.param_ref)
+            .field("policy_name", &self.policy_name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for MutatingAdmissionPolicyBindingSpec {
@@ -42,6 +53,7 @@ impl<'de> serde::Deserialize<'de> for MutatingAdmissionPolicyBindingSpec {
 impl crate::support::DeStruct for MutatingAdmissionPolicyBindingSpec {
     const NAME: &'static str = "MutatingAdmissionPolicyBindingSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "matchResources" => 0,

@@ -5,7 +5,7 @@
 /// Schema `io.k8s.api.admissionregistration.v1alpha1.NamedRuleWithOperations` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#namedrulewithoperations-v1alpha1-admissionregistration-k8s-io).
 ///
 /// Map type `atomic` (`x-kubernetes-map-type`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct NamedRuleWithOperations {
     /// `apiGroups`: array of `string`, optional. List type `atomic`.
     pub api_groups: Vec<String>,
@@ -19,6 +19,20 @@ pub struct NamedRuleWithOperations {
     pub resources: Vec<String>,
     /// `scope`: `string`, optional.
     pub scope: Option<String>,
+}
+
+impl std::fmt::Debug for NamedRuleWithOperations {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NamedRuleWithOperations")
+            .field("api_groups", &self.api_groups)
+            .field("api_versions", &self.api_versions)
+            .field("operations", &self.operations)
+            .field("resource_names", &self.resource_names)
+            .field("resources", &self.resources)
+            .field("scope", &self.scope)
+            .finish()
+    }
 }
 
 impl serde::Serialize for NamedRuleWithOperations {
@@ -56,6 +70,7 @@ impl<'de> serde::Deserialize<'de> for NamedRuleWithOperations {
 impl crate::support::DeStruct for NamedRuleWithOperations {
     const NAME: &'static str = "NamedRuleWithOperations";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "apiGroups" => 0,

@@ -5,12 +5,22 @@
 /// Schema `io.k8s.api.admissionregistration.v1alpha1.ParamKind` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#paramkind-v1alpha1-admissionregistration-k8s-io).
 ///
 /// Map type `atomic` (`x-kubernetes-map-type`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ParamKind {
     /// `apiVersion`: `string`, optional.
     pub api_version: Option<String>,
     /// `kind`: `string`, optional.
     pub kind: Option<String>,
+}
+
+impl std::fmt::Debug for ParamKind {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ParamKind")
+            .field("api_version", &self.api_version)
+            .field("kind", &self.kind)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ParamKind {
@@ -36,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for ParamKind {
 impl crate::support::DeStruct for ParamKind {
     const NAME: &'static str = "ParamKind";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "apiVersion" => 0,

@@ -4,10 +4,19 @@
 ///
 /// Schema `io.k8s.api.admissionregistration.v1beta1.JSONPatch` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#jsonpatch-v1beta1-admissionregistration-k8s-io).
 #[doc(alias = "JSONPatch")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct JsonPatch {
     /// `expression`: `string`, optional.
     pub expression: Option<String>,
+}
+
+impl std::fmt::Debug for JsonPatch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JsonPatch")
+            .field("expression", &self.expression)
+            .finish()
+    }
 }
 
 impl serde::Serialize for JsonPatch {
@@ -30,6 +39,7 @@ impl<'de> serde::Deserialize<'de> for JsonPatch {
 impl crate::support::DeStruct for JsonPatch {
     const NAME: &'static str = "JSONPatch";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "expression" => 0,

@@ -6,7 +6,7 @@ use super::JsonPatch;
 /// `admissionregistration.k8s.io/v1beta1` `Mutation`.
 ///
 /// Schema `io.k8s.api.admissionregistration.v1beta1.Mutation` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#mutation-v1beta1-admissionregistration-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Mutation {
     /// `applyConfiguration`: `ApplyConfiguration`, optional.
     pub apply_configuration: Option<ApplyConfiguration>,
@@ -14,6 +14,17 @@ pub struct Mutation {
     pub json_patch: Option<JsonPatch>,
     /// `patchType`: `string`, required.
     pub patch_type: String,
+}
+
+impl std::fmt::Debug for Mutation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mutation")
+            .field("apply_configuration", &self.apply_configuration)
+            .field("json_patch", &self.json_patch)
+            .field("patch_type", &self.patch_type)
+            .finish()
+    }
 }
 
 impl serde::Serialize for Mutation {
@@ -40,6 +51,7 @@ impl<'de> serde::Deserialize<'de> for Mutation {
 impl crate::support::DeStruct for Mutation {
     const NAME: &'static str = "Mutation";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "applyConfiguration" => 0,

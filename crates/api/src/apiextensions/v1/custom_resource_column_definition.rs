@@ -3,7 +3,7 @@
 /// `apiextensions.k8s.io/v1` `CustomResourceColumnDefinition`.
 ///
 /// Schema `io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceColumnDefinition` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#customresourcecolumndefinition-v1-apiextensions-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CustomResourceColumnDefinition {
     /// `description`: `string`, optional.
     pub description: Option<String>,
@@ -17,6 +17,20 @@ pub struct CustomResourceColumnDefinition {
     pub priority: Option<i32>,
     /// `type`: `string`, required.
     pub type_: String,
+}
+
+impl std::fmt::Debug for CustomResourceColumnDefinition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CustomResourceColumnDefinition")
+            .field("description", &self.description)
+            .field("format", &self.format)
+            .field("json_path", &self.json_path)
+            .field("name", &self.name)
+            .field("priority", &self.priority)
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 
 impl serde::Serialize for CustomResourceColumnDefinition {
@@ -48,6 +62,7 @@ impl<'de> serde::Deserialize<'de> for CustomResourceColumnDefinition {
 impl crate::support::DeStruct for CustomResourceColumnDefinition {
     const NAME: &'static str = "CustomResourceColumnDefinition";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "description" => 0,

@@ -5,12 +5,22 @@ use super::WebhookConversion;
 /// `apiextensions.k8s.io/v1` `CustomResourceConversion`.
 ///
 /// Schema `io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceConversion` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#customresourceconversion-v1-apiextensions-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CustomResourceConversion {
     /// `strategy`: `string`, required.
     pub strategy: String,
     /// `webhook`: `WebhookConversion`, optional.
     pub webhook: Option<WebhookConversion>,
+}
+
+impl std::fmt::Debug for CustomResourceConversion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CustomResourceConversion")
+            .field("strategy", &self.strategy)
+            .field("webhook", &self.webhook)
+            .finish()
+    }
 }
 
 impl serde::Serialize for CustomResourceConversion {
@@ -34,6 +44,7 @@ impl<'de> serde::Deserialize<'de> for CustomResourceConversion {
 impl crate::support::DeStruct for CustomResourceConversion {
     const NAME: &'static str = "CustomResourceConversion";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "strategy" => 0,

@@ -5,7 +5,7 @@ use kapi_apimachinery::Time;
 /// `apiextensions.k8s.io/v1` `CustomResourceDefinitionCondition`.
 ///
 /// Schema `io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionCondition` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#customresourcedefinitioncondition-v1-apiextensions-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CustomResourceDefinitionCondition {
     /// `lastTransitionTime`: `Time`, optional.
     pub last_transition_time: Option<Time>,
@@ -19,6 +19,20 @@ pub struct CustomResourceDefinitionCondition {
     pub status: String,
     /// `type`: `string`, required.
     pub type_: String,
+}
+
+impl std::fmt::Debug for CustomResourceDefinitionCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CustomResourceDefinitionCondition")
+            .field("last_transition_time", &self.last_transition_time)
+            .field("message", &self.message)
+            .field("observed_generation", &self.observed_generation)
+            .field("reason", &self.reason)
+            .field("status", &self.status)
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 
 impl serde::Serialize for CustomResourceDefinitionCondition {
@@ -52,6 +66,7 @@ impl<'de> serde::Deserialize<'de> for CustomResourceDefinitionCondition {
 impl crate::support::DeStruct for CustomResourceDefinitionCondition {
     const NAME: &'static str = "CustomResourceDefinitionCondition";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "lastTransitionTime" => 0,

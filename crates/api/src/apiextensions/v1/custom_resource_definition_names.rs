@@ -3,7 +3,7 @@
 /// `apiextensions.k8s.io/v1` `CustomResourceDefinitionNames`.
 ///
 /// Schema `io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionNames` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#customresourcedefinitionnames-v1-apiextensions-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CustomResourceDefinitionNames {
     /// `categories`: array of `string`, optional. List type `atomic`.
     pub categories: Vec<String>,
@@ -17,6 +17,20 @@ pub struct CustomResourceDefinitionNames {
     pub short_names: Vec<String>,
     /// `singular`: `string`, optional.
     pub singular: Option<String>,
+}
+
+impl std::fmt::Debug for CustomResourceDefinitionNames {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CustomResourceDefinitionNames")
+            .field("categories", &self.categories)
+            .field("kind", &self.kind)
+            .field("list_kind", &self.list_kind)
+            .field("plural", &self.plural)
+            .field("short_names", &self.short_names)
+            .field("singular", &self.singular)
+            .finish()
+    }
 }
 
 impl serde::Serialize for CustomResourceDefinitionNames {
@@ -50,6 +64,7 @@ impl<'de> serde::Deserialize<'de> for CustomResourceDefinitionNames {
 impl crate::support::DeStruct for CustomResourceDefinitionNames {
     const NAME: &'static str = "CustomResourceDefinitionNames";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "categories" => 0,

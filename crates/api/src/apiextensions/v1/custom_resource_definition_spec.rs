@@ -7,7 +7,7 @@ use super::CustomResourceDefinitionVersion;
 /// `apiextensions.k8s.io/v1` `CustomResourceDefinitionSpec`.
 ///
 /// Schema `io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#customresourcedefinitionspec-v1-apiextensions-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CustomResourceDefinitionSpec {
     /// `conversion`: `CustomResourceConversion`, optional.
     pub conversion: Option<Box<CustomResourceConversion>>,
@@ -21,6 +21,20 @@ pub struct CustomResourceDefinitionSpec {
     pub scope: String,
     /// `versions`: array of `CustomResourceDefinitionVersion`, required. List type `atomic`.
     pub versions: Vec<CustomResourceDefinitionVersion>,
+}
+
+impl std::fmt::Debug for CustomResourceDefinitionSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CustomResourceDefinitionSpec")
+            .field("conversion", &self.conversion)
+            .field("group", &self.group)
+            .field("names", &self.names)
+            .field("preserve_unknown_fields", &self.preserve_unknown_fields)
+            .field("scope", &self.scope)
+            .field("versions", &self.versions)
+            .finish()
+    }
 }
 
 impl serde::Serialize for CustomResourceDefinitionSpec {
@@ -50,6 +64,7 @@ impl<'de> serde::Deserialize<'de> for CustomResourceDefinitionSpec {
 impl crate::support::DeStruct for CustomResourceDefinitionSpec {
     const NAME: &'static str = "CustomResourceDefinitionSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "conversion" => 0,

@@ -6,7 +6,7 @@ use super::CustomResourceDefinitionNames;
 /// `apiextensions.k8s.io/v1` `CustomResourceDefinitionStatus`.
 ///
 /// Schema `io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#customresourcedefinitionstatus-v1-apiextensions-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CustomResourceDefinitionStatus {
     /// `acceptedNames`: `CustomResourceDefinitionNames`, optional.
     pub accepted_names: Option<Box<CustomResourceDefinitionNames>>,
@@ -16,6 +16,18 @@ pub struct CustomResourceDefinitionStatus {
     pub observed_generation: Option<i64>,
     /// `storedVersions`: array of `string`, optional. List type `atomic`.
     pub stored_versions: Vec<String>,
+}
+
+impl std::fmt::Debug for CustomResourceDefinitionStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CustomResourceDefinitionStatus")
+            .field("accepted_names", &self.accepted_names)
+            .field("conditions", &self.conditions)
+            .field("observed_generation", &self.observed_generation)
+            .field("stored_versions", &self.stored_versions)
+            .finish()
+    }
 }
 
 impl serde::Serialize for CustomResourceDefinitionStatus {
@@ -47,6 +59,7 @@ impl<'de> serde::Deserialize<'de> for CustomResourceDefinitionStatus {
 impl crate::support::DeStruct for CustomResourceDefinitionStatus {
     const NAME: &'static str = "CustomResourceDefinitionStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "acceptedNames" => 0,

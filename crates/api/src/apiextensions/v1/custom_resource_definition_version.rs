@@ -8,7 +8,7 @@ use super::SelectableField;
 /// `apiextensions.k8s.io/v1` `CustomResourceDefinitionVersion`.
 ///
 /// Schema `io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionVersion` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#customresourcedefinitionversion-v1-apiextensions-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CustomResourceDefinitionVersion {
     /// `additionalPrinterColumns`: array of `CustomResourceColumnDefinition`, optional. List type `atomic`.
     pub additional_printer_columns: Vec<CustomResourceColumnDefinition>,
@@ -28,6 +28,26 @@ pub struct CustomResourceDefinitionVersion {
     pub storage: bool,
     /// `subresources`: `CustomResourceSubresources`, optional.
     pub subresources: Option<CustomResourceSubresources>,
+}
+
+impl std::fmt::Debug for CustomResourceDefinitionVersion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CustomResourceDefinitionVersion")
+            .field(
+                "additional_printer_columns",
+                &self.additional_printer_columns,
+            )
+            .field("deprecated", &self.deprecated)
+            .field("deprecation_warning", &self.deprecation_warning)
+            .field("name", &self.name)
+            .field("schema", &self.schema)
+            .field("selectable_fields", &self.selectable_fields)
+            .field("served", &self.served)
+            .field("storage", &self.storage)
+            .field("subresources", &self.subresources)
+            .finish()
+    }
 }
 
 impl serde::Serialize for CustomResourceDefinitionVersion {
@@ -68,6 +88,7 @@ impl<'de> serde::Deserialize<'de> for CustomResourceDefinitionVersion {
 impl crate::support::DeStruct for CustomResourceDefinitionVersion {
     const NAME: &'static str = "CustomResourceDefinitionVersion";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "additionalPrinterColumns" => 0,

@@ -3,7 +3,7 @@
 /// `apiextensions.k8s.io/v1` `CustomResourceSubresourceScale`.
 ///
 /// Schema `io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceSubresourceScale` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#customresourcesubresourcescale-v1-apiextensions-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CustomResourceSubresourceScale {
     /// `labelSelectorPath`: `string`, optional.
     pub label_selector_path: Option<String>,
@@ -11,6 +11,17 @@ pub struct CustomResourceSubresourceScale {
     pub spec_replicas_path: String,
     /// `statusReplicasPath`: `string`, required.
     pub status_replicas_path: String,
+}
+
+impl std::fmt::Debug for CustomResourceSubresourceScale {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CustomResourceSubresourceScale")
+            .field("label_selector_path", &self.label_selector_path)
+            .field("spec_replicas_path", &self.spec_replicas_path)
+            .field("status_replicas_path", &self.status_replicas_path)
+            .finish()
+    }
 }
 
 impl serde::Serialize for CustomResourceSubresourceScale {
@@ -35,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for CustomResourceSubresourceScale {
 impl crate::support::DeStruct for CustomResourceSubresourceScale {
     const NAME: &'static str = "CustomResourceSubresourceScale";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "labelSelectorPath" => 0,

@@ -3,8 +3,15 @@
 /// `apiextensions.k8s.io/v1` `CustomResourceSubresourceStatus`.
 ///
 /// Schema `io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceSubresourceStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#customresourcesubresourcestatus-v1-apiextensions-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CustomResourceSubresourceStatus {}
+
+impl std::fmt::Debug for CustomResourceSubresourceStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CustomResourceSubresourceStatus").finish()
+    }
+}
 
 impl serde::Serialize for CustomResourceSubresourceStatus {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -21,6 +28,7 @@ impl<'de> serde::Deserialize<'de> for CustomResourceSubresourceStatus {
 impl crate::support::DeStruct for CustomResourceSubresourceStatus {
     const NAME: &'static str = "CustomResourceSubresourceStatus";
 
+    #[inline]
     fn field_index(_key: &str) -> u16 {
         crate::support::UNKNOWN
     }

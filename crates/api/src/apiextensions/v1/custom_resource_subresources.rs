@@ -6,12 +6,22 @@ use super::CustomResourceSubresourceStatus;
 /// `apiextensions.k8s.io/v1` `CustomResourceSubresources`.
 ///
 /// Schema `io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceSubresources` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#customresourcesubresources-v1-apiextensions-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CustomResourceSubresources {
     /// `scale`: `CustomResourceSubresourceScale`, optional.
     pub scale: Option<Box<CustomResourceSubresourceScale>>,
     /// `status`: `CustomResourceSubresourceStatus`, optional.
     pub status: Option<CustomResourceSubresourceStatus>,
+}
+
+impl std::fmt::Debug for CustomResourceSubresources {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CustomResourceSubresources")
+            .field("scale", &self.scale)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 
 impl serde::Serialize for CustomResourceSubresources {
@@ -37,6 +47,7 @@ impl<'de> serde::Deserialize<'de> for CustomResourceSubresources {
 impl crate::support::DeStruct for CustomResourceSubresources {
     const NAME: &'static str = "CustomResourceSubresources";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "scale" => 0,

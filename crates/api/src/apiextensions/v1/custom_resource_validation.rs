@@ -5,10 +5,19 @@ use super::JsonSchemaProps;
 /// `apiextensions.k8s.io/v1` `CustomResourceValidation`.
 ///
 /// Schema `io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceValidation` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#customresourcevalidation-v1-apiextensions-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CustomResourceValidation {
     /// `openAPIV3Schema`: `JSONSchemaProps`, optional.
     pub open_apiv3_schema: Option<Box<JsonSchemaProps>>,
+}
+
+impl std::fmt::Debug for CustomResourceValidation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CustomResourceValidation")
+            .field("open_apiv3_schema", &self.open_apiv3_schema)
+            .finish()
+    }
 }
 
 impl serde::Serialize for CustomResourceValidation {
@@ -31,6 +40,7 @@ impl<'de> serde::Deserialize<'de> for CustomResourceValidation {
 impl crate::support::DeStruct for CustomResourceValidation {
     const NAME: &'static str = "CustomResourceValidation";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "openAPIV3Schema" => 0,

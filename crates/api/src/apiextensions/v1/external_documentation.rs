@@ -3,12 +3,22 @@
 /// `apiextensions.k8s.io/v1` `ExternalDocumentation`.
 ///
 /// Schema `io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ExternalDocumentation` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#externaldocumentation-v1-apiextensions-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ExternalDocumentation {
     /// `description`: `string`, optional.
     pub description: Option<String>,
     /// `url`: `string`, optional.
     pub url: Option<String>,
+}
+
+impl std::fmt::Debug for ExternalDocumentation {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExternalDocumentation")
+            .field("description", &self.description)
+            .field("url", &self.url)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ExternalDocumentation {
@@ -34,6 +44,7 @@ impl<'de> serde::Deserialize<'de> for ExternalDocumentation {
 impl crate::support::DeStruct for ExternalDocumentation {
     const NAME: &'static str = "ExternalDocumentation";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "description" => 0,

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 ///
 /// Schema `io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#jsonschemaprops-v1-apiextensions-k8s-io).
 #[doc(alias = "JSONSchemaProps")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct JsonSchemaProps {
     /// `$ref`: `string`, optional.
     pub ref_: Option<String>,
@@ -99,6 +99,70 @@ pub struct JsonSchemaProps {
     pub x_kubernetes_preserve_unknown_fields: Option<bool>,
     /// `x-kubernetes-validations`: array of `ValidationRule`, optional. List type `map` (keys `rule`). Patch strategy `merge` (merge key `rule`).
     pub x_kubernetes_validations: Vec<ValidationRule>,
+}
+
+impl std::fmt::Debug for JsonSchemaProps {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JsonSchemaProps")
+            .field("ref_", &self.ref_)
+            .field("schema", &self.schema)
+            .field("additional_items", &self.additional_items)
+            .field("additional_properties", &self.additional_properties)
+            .field("all_of", &self.all_of)
+            .field("any_of", &self.any_of)
+            .field("default", &self.default)
+            .field("definitions", &self.definitions)
+            .field("dependencies", &self.dependencies)
+            .field("description", &self.description)
+            .field("enum_", &self.enum_)
+            .field("example", &self.example)
+            .field("exclusive_maximum", &self.exclusive_maximum)
+            .field("exclusive_minimum", &self.exclusive_minimum)
+            .field("external_docs", &self.external_docs)
+            .field("format", &self.format)
+            .field("id", &self.id)
+            .field("items", &self.items)
+            .field("max_items", &self.max_items)
+            .field("max_length", &self.max_length)
+            .field("max_properties", &self.max_properties)
+            .field("maximum", &self.maximum)
+            .field("min_items", &self.min_items)
+            .field("min_length", &self.min_length)
+            .field("min_properties", &self.min_properties)
+            .field("minimum", &self.minimum)
+            .field("multiple_of", &self.multiple_of)
+            .field("not", &self.not)
+            .field("nullable", &self.nullable)
+            .field("one_of", &self.one_of)
+            .field("pattern", &self.pattern)
+            .field("pattern_properties", &self.pattern_properties)
+            .field("properties", &self.properties)
+            .field("required", &self.required)
+            .field("title", &self.title)
+            .field("type_", &self.type_)
+            .field("unique_items", &self.unique_items)
+            .field(
+                "x_kubernetes_embedded_resource",
+                &self.x_kubernetes_embedded_resource,
+            )
+            .field(
+                "x_kubernetes_int_or_string",
+                &self.x_kubernetes_int_or_string,
+            )
+            .field(
+                "x_kubernetes_list_map_keys",
+                &self.x_kubernetes_list_map_keys,
+            )
+            .field("x_kubernetes_list_type", &self.x_kubernetes_list_type)
+            .field("x_kubernetes_map_type", &self.x_kubernetes_map_type)
+            .field(
+                "x_kubernetes_preserve_unknown_fields",
+                &self.x_kubernetes_preserve_unknown_fields,
+            )
+            .field("x_kubernetes_validations", &self.x_kubernetes_validations)
+            .finish()
+    }
 }
 
 impl serde::Serialize for JsonSchemaProps {
@@ -253,6 +317,7 @@ impl<'de> serde::Deserialize<'de> for JsonSchemaProps {
 impl crate::support::DeStruct for JsonSchemaProps {
     const NAME: &'static str = "JSONSchemaProps";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "$ref" => 0,

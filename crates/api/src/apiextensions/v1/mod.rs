@@ -51,6 +51,7 @@ pub use self::webhook_client_config::WebhookClientConfig;
 pub use self::webhook_conversion::WebhookConversion;
 
 /// Registers the 1 resource type(s) of `apiextensions.k8s.io/v1` with `scheme`.
+#[inline]
 pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     scheme.register::<CustomResourceDefinition>();
 }

@@ -3,10 +3,19 @@
 /// `apiextensions.k8s.io/v1` `SelectableField`.
 ///
 /// Schema `io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.SelectableField` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#selectablefield-v1-apiextensions-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct SelectableField {
     /// `jsonPath`: `string`, required.
     pub json_path: String,
+}
+
+impl std::fmt::Debug for SelectableField {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SelectableField")
+            .field("json_path", &self.json_path)
+            .finish()
+    }
 }
 
 impl serde::Serialize for SelectableField {
@@ -27,6 +36,7 @@ impl<'de> serde::Deserialize<'de> for SelectableField {
 impl crate::support::DeStruct for SelectableField {
     const NAME: &'static str = "SelectableField";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "jsonPath" => 0,

@@ -3,7 +3,7 @@
 /// `apiextensions.k8s.io/v1` `ServiceReference`.
 ///
 /// Schema `io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ServiceReference` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#servicereference-v1-apiextensions-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ServiceReference {
     /// `name`: `string`, required.
     pub name: String,
@@ -13,6 +13,18 @@ pub struct ServiceReference {
     pub path: Option<String>,
     /// `port`: `integer` (`int32`), optional.
     pub port: Option<i32>,
+}
+
+impl std::fmt::Debug for ServiceReference {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceReference")
+            .field("name", &self.name)
+            .field("namespace", &self.namespace)
+            .field("path", &self.path)
+            .field("port", &self.port)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ServiceReference {
@@ -40,6 +52,7 @@ impl<'de> serde::Deserialize<'de> for ServiceReference {
 impl crate::support::DeStruct for ServiceReference {
     const NAME: &'static str = "ServiceReference";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "name" => 0,

@@ -3,7 +3,7 @@
 /// `apiextensions.k8s.io/v1` `ValidationRule`.
 ///
 /// Schema `io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ValidationRule` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#validationrule-v1-apiextensions-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ValidationRule {
     /// `fieldPath`: `string`, optional.
     pub field_path: Option<String>,
@@ -17,6 +17,20 @@ pub struct ValidationRule {
     pub reason: Option<String>,
     /// `rule`: `string`, required.
     pub rule: String,
+}
+
+impl std::fmt::Debug for ValidationRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ValidationRule")
+            .field("field_path", &self.field_path)
+            .field("message", &self.message)
+            .field("message_expression", &self.message_expression)
+            .field("optional_old_self", &self.optional_old_self)
+            .field("reason", &self.reason)
+            .field("rule", &self.rule)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ValidationRule {
@@ -52,6 +66,7 @@ impl<'de> serde::Deserialize<'de> for ValidationRule {
 impl crate::support::DeStruct for ValidationRule {
     const NAME: &'static str = "ValidationRule";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "fieldPath" => 0,

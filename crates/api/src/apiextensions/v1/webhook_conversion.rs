@@ -5,12 +5,25 @@ use super::WebhookClientConfig;
 /// `apiextensions.k8s.io/v1` `WebhookConversion`.
 ///
 /// Schema `io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.WebhookConversion` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#webhookconversion-v1-apiextensions-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct WebhookConversion {
     /// `clientConfig`: `WebhookClientConfig`, optional.
     pub client_config: Option<Box<WebhookClientConfig>>,
     /// `conversionReviewVersions`: array of `string`, required. List type `atomic`.
     pub conversion_review_versions: Vec<String>,
+}
+
+impl std::fmt::Debug for WebhookConversion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookConversion")
+            .field("client_config", &self.client_config)
+            .field(
+                "conversion_review_versions",
+                &self.conversion_review_versions,
+            )
+            .finish()
+    }
 }
 
 impl serde::Serialize for WebhookConversion {
@@ -34,6 +47,7 @@ impl<'de> serde::Deserialize<'de> for WebhookConversion {
 impl crate::support::DeStruct for WebhookConversion {
     const NAME: &'static str = "WebhookConversion";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "clientConfig" => 0,

@@ -15,7 +15,7 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Schema | `io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#apiservice-v1-apiregistration-k8s-io> |
 #[doc(alias = "APIService")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ApiService {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
@@ -23,6 +23,17 @@ pub struct ApiService {
     pub spec: Option<ApiServiceSpec>,
     /// `status`: `APIServiceStatus`, optional.
     pub status: Option<ApiServiceStatus>,
+}
+
+impl std::fmt::Debug for ApiService {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiService")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ApiService {
@@ -51,6 +62,7 @@ impl<'de> serde::Deserialize<'de> for ApiService {
 impl crate::support::DeStruct for ApiService {
     const NAME: &'static str = "APIService";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -76,10 +88,12 @@ impl crate::support::DeStruct for ApiService {
 }
 
 impl kapi_apimachinery::Object for ApiService {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

@@ -6,7 +6,7 @@ use kapi_apimachinery::Time;
 ///
 /// Schema `io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceCondition` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#apiservicecondition-v1-apiregistration-k8s-io).
 #[doc(alias = "APIServiceCondition")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ApiServiceCondition {
     /// `lastTransitionTime`: `Time`, optional.
     pub last_transition_time: Option<Time>,
@@ -18,6 +18,19 @@ pub struct ApiServiceCondition {
     pub status: String,
     /// `type`: `string`, required.
     pub type_: String,
+}
+
+impl std::fmt::Debug for ApiServiceCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiServiceCondition")
+            .field("last_transition_time", &self.last_transition_time)
+            .field("message", &self.message)
+            .field("reason", &self.reason)
+            .field("status", &self.status)
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ApiServiceCondition {
@@ -48,6 +61,7 @@ impl<'de> serde::Deserialize<'de> for ApiServiceCondition {
 impl crate::support::DeStruct for ApiServiceCondition {
     const NAME: &'static str = "APIServiceCondition";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "lastTransitionTime" => 0,

@@ -7,7 +7,7 @@ use kapi_apimachinery::ByteString;
 ///
 /// Schema `io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#apiservicespec-v1-apiregistration-k8s-io).
 #[doc(alias = "APIServiceSpec")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ApiServiceSpec {
     /// `caBundle`: `string` (`byte`), optional. List type `atomic`.
     pub ca_bundle: Option<ByteString>,
@@ -23,6 +23,21 @@ pub struct ApiServiceSpec {
     pub version: Option<String>,
     /// `versionPriority`: `integer` (`int32`), required.
     pub version_priority: i32,
+}
+
+impl std::fmt::Debug for ApiServiceSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiServiceSpec")
+            .field("ca_bundle", &self.ca_bundle)
+            .field("group", &self.group)
+            .field("group_priority_minimum", &self.group_priority_minimum)
+            .field("insecure_skip_tls_verify", &self.insecure_skip_tls_verify)
+            .field("service", &self.service)
+            .field("version", &self.version)
+            .field("version_priority", &self.version_priority)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ApiServiceSpec {
@@ -59,6 +74,7 @@ impl<'de> serde::Deserialize<'de> for ApiServiceSpec {
 impl crate::support::DeStruct for ApiServiceSpec {
     const NAME: &'static str = "APIServiceSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "caBundle" => 0,

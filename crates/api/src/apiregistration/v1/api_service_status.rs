@@ -6,10 +6,19 @@ use super::ApiServiceCondition;
 ///
 /// Schema `io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#apiservicestatus-v1-apiregistration-k8s-io).
 #[doc(alias = "APIServiceStatus")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ApiServiceStatus {
     /// `conditions`: array of `APIServiceCondition`, optional. List type `map` (keys `type`). Patch strategy `merge` (merge key `type`).
     pub conditions: Vec<ApiServiceCondition>,
+}
+
+impl std::fmt::Debug for ApiServiceStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiServiceStatus")
+            .field("conditions", &self.conditions)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ApiServiceStatus {
@@ -32,6 +41,7 @@ impl<'de> serde::Deserialize<'de> for ApiServiceStatus {
 impl crate::support::DeStruct for ApiServiceStatus {
     const NAME: &'static str = "APIServiceStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "conditions" => 0,

@@ -21,6 +21,7 @@ pub use self::api_service_status::ApiServiceStatus;
 pub use self::service_reference::ServiceReference;
 
 /// Registers the 1 resource type(s) of `apiregistration.k8s.io/v1` with `scheme`.
+#[inline]
 pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     scheme.register::<ApiService>();
 }

@@ -3,7 +3,7 @@
 /// `apiregistration.k8s.io/v1` `ServiceReference`.
 ///
 /// Schema `io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.ServiceReference` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#servicereference-v1-apiregistration-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ServiceReference {
     /// `name`: `string`, optional.
     pub name: Option<String>,
@@ -11,6 +11,17 @@ pub struct ServiceReference {
     pub namespace: Option<String>,
     /// `port`: `integer` (`int32`), optional.
     pub port: Option<i32>,
+}
+
+impl std::fmt::Debug for ServiceReference {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceReference")
+            .field("name", &self.name)
+            .field("namespace", &self.namespace)
+            .field("port", &self.port)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ServiceReference {
@@ -39,6 +50,7 @@ impl<'de> serde::Deserialize<'de> for ServiceReference {
 impl crate::support::DeStruct for ServiceReference {
     const NAME: &'static str = "ServiceReference";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "name" => 0,

@@ -21,6 +21,7 @@ pub use self::storage_version_spec::StorageVersionSpec;
 pub use self::storage_version_status::StorageVersionStatus;
 
 /// Registers the 1 resource type(s) of `internal.apiserver.k8s.io/v1alpha1` with `scheme`.
+#[inline]
 pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     scheme.register::<StorageVersion>();
 }

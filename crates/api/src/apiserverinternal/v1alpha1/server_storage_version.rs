@@ -3,7 +3,7 @@
 /// `internal.apiserver.k8s.io/v1alpha1` `ServerStorageVersion`.
 ///
 /// Schema `io.k8s.api.apiserverinternal.v1alpha1.ServerStorageVersion` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#serverstorageversion-v1alpha1-internal-apiserver-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ServerStorageVersion {
     /// `apiServerID`: `string`, required.
     pub api_server_id: String,
@@ -13,6 +13,18 @@ pub struct ServerStorageVersion {
     pub encoding_version: String,
     /// `servedVersions`: array of `string`, optional. List type `set`.
     pub served_versions: Vec<String>,
+}
+
+impl std::fmt::Debug for ServerStorageVersion {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerStorageVersion")
+            .field("api_server_id", &self.api_server_id)
+            .field("decodable_versions", &self.decodable_versions)
+            .field("encoding_version", &self.encoding_version)
+            .field("served_versions", &self.served_versions)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ServerStorageVersion {
@@ -38,6 +50,7 @@ impl<'de> serde::Deserialize<'de> for ServerStorageVersion {
 impl crate::support::DeStruct for ServerStorageVersion {
     const NAME: &'static str = "ServerStorageVersion";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "apiServerID" => 0,

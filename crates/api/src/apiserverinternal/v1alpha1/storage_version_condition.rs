@@ -5,7 +5,7 @@ use kapi_apimachinery::Time;
 /// `internal.apiserver.k8s.io/v1alpha1` `StorageVersionCondition`.
 ///
 /// Schema `io.k8s.api.apiserverinternal.v1alpha1.StorageVersionCondition` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#storageversioncondition-v1alpha1-internal-apiserver-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct StorageVersionCondition {
     /// `lastTransitionTime`: `Time`, optional.
     pub last_transition_time: Option<Time>,
@@ -19,6 +19,20 @@ pub struct StorageVersionCondition {
     pub status: String,
     /// `type`: `string`, required.
     pub type_: String,
+}
+
+impl std::fmt::Debug for StorageVersionCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StorageVersionCondition")
+            .field("last_transition_time", &self.last_transition_time)
+            .field("message", &self.message)
+            .field("observed_generation", &self.observed_generation)
+            .field("reason", &self.reason)
+            .field("status", &self.status)
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 
 impl serde::Serialize for StorageVersionCondition {
@@ -48,6 +62,7 @@ impl<'de> serde::Deserialize<'de> for StorageVersionCondition {
 impl crate::support::DeStruct for StorageVersionCondition {
     const NAME: &'static str = "StorageVersionCondition";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "lastTransitionTime" => 0,

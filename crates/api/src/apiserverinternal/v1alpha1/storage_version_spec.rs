@@ -3,8 +3,15 @@
 /// `internal.apiserver.k8s.io/v1alpha1` `StorageVersionSpec`.
 ///
 /// Schema `io.k8s.api.apiserverinternal.v1alpha1.StorageVersionSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#storageversionspec-v1alpha1-internal-apiserver-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct StorageVersionSpec {}
+
+impl std::fmt::Debug for StorageVersionSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StorageVersionSpec").finish()
+    }
+}
 
 impl serde::Serialize for StorageVersionSpec {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -21,6 +28,7 @@ impl<'de> serde::Deserialize<'de> for StorageVersionSpec {
 impl crate::support::DeStruct for StorageVersionSpec {
     const NAME: &'static str = "StorageVersionSpec";
 
+    #[inline]
     fn field_index(_key: &str) -> u16 {
         crate::support::UNKNOWN
     }

@@ -6,7 +6,7 @@ use super::StorageVersionCondition;
 /// `internal.apiserver.k8s.io/v1alpha1` `StorageVersionStatus`.
 ///
 /// Schema `io.k8s.api.apiserverinternal.v1alpha1.StorageVersionStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#storageversionstatus-v1alpha1-internal-apiserver-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct StorageVersionStatus {
     /// `commonEncodingVersion`: `string`, optional.
     pub common_encoding_version: Option<String>,
@@ -14,6 +14,17 @@ pub struct StorageVersionStatus {
     pub conditions: Vec<StorageVersionCondition>,
     /// `storageVersions`: array of `ServerStorageVersion`, optional. List type `map` (keys `apiServerID`).
     pub storage_versions: Vec<ServerStorageVersion>,
+}
+
+impl std::fmt::Debug for StorageVersionStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StorageVersionStatus")
+            .field("common_encoding_version", &self.common_encoding_version)
+            .field("conditions", &self.conditions)
+            .field("storage_versions", &self.storage_versions)
+            .finish()
+    }
 }
 
 impl serde::Serialize for StorageVersionStatus {
@@ -42,6 +53,7 @@ impl<'de> serde::Deserialize<'de> for StorageVersionStatus {
 impl crate::support::DeStruct for StorageVersionStatus {
     const NAME: &'static str = "StorageVersionStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "commonEncodingVersion" => 0,

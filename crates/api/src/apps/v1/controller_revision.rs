@@ -13,7 +13,7 @@ use serde_json::Value;
 /// | Subresources | none |
 /// | Schema | `io.k8s.api.apps.v1.ControllerRevision` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#controllerrevision-v1-apps> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ControllerRevision {
     /// `data`: `RawExtension`, optional.
     pub data: Option<Value>,
@@ -21,6 +21,17 @@ pub struct ControllerRevision {
     pub metadata: ObjectMeta,
     /// `revision`: `integer` (`int64`), required.
     pub revision: i64,
+}
+
+impl std::fmt::Debug for ControllerRevision {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ControllerRevision")
+            .field("data", &self.data)
+            .field("metadata", &self.metadata)
+            .field("revision", &self.revision)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ControllerRevision {
@@ -47,6 +58,7 @@ impl<'de> serde::Deserialize<'de> for ControllerRevision {
 impl crate::support::DeStruct for ControllerRevision {
     const NAME: &'static str = "ControllerRevision";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "data" => 0,
@@ -72,10 +84,12 @@ impl crate::support::DeStruct for ControllerRevision {
 }
 
 impl kapi_apimachinery::Object for ControllerRevision {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

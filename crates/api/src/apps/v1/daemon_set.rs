@@ -14,7 +14,7 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | `status` |
 /// | Schema | `io.k8s.api.apps.v1.DaemonSet` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#daemonset-v1-apps> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct DaemonSet {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
@@ -22,6 +22,17 @@ pub struct DaemonSet {
     pub spec: Option<DaemonSetSpec>,
     /// `status`: `DaemonSetStatus`, optional.
     pub status: Option<DaemonSetStatus>,
+}
+
+impl std::fmt::Debug for DaemonSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DaemonSet")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 
 impl serde::Serialize for DaemonSet {
@@ -50,6 +61,7 @@ impl<'de> serde::Deserialize<'de> for DaemonSet {
 impl crate::support::DeStruct for DaemonSet {
     const NAME: &'static str = "DaemonSet";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -75,10 +87,12 @@ impl crate::support::DeStruct for DaemonSet {
 }
 
 impl kapi_apimachinery::Object for DaemonSet {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

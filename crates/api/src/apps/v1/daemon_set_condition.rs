@@ -5,7 +5,7 @@ use kapi_apimachinery::Time;
 /// `apps/v1` `DaemonSetCondition`.
 ///
 /// Schema `io.k8s.api.apps.v1.DaemonSetCondition` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#daemonsetcondition-v1-apps).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct DaemonSetCondition {
     /// `lastTransitionTime`: `Time`, optional.
     pub last_transition_time: Option<Time>,
@@ -17,6 +17,19 @@ pub struct DaemonSetCondition {
     pub status: String,
     /// `type`: `string`, required.
     pub type_: String,
+}
+
+impl std::fmt::Debug for DaemonSetCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DaemonSetCondition")
+            .field("last_transition_time", &self.last_transition_time)
+            .field("message", &self.message)
+            .field("reason", &self.reason)
+            .field("status", &self.status)
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 
 impl serde::Serialize for DaemonSetCondition {
@@ -47,6 +60,7 @@ impl<'de> serde::Deserialize<'de> for DaemonSetCondition {
 impl crate::support::DeStruct for DaemonSetCondition {
     const NAME: &'static str = "DaemonSetCondition";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "lastTransitionTime" => 0,

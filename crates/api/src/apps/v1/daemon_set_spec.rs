@@ -7,7 +7,7 @@ use kapi_apimachinery::meta::LabelSelector;
 /// `apps/v1` `DaemonSetSpec`.
 ///
 /// Schema `io.k8s.api.apps.v1.DaemonSetSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#daemonsetspec-v1-apps).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct DaemonSetSpec {
     /// `minReadySeconds`: `integer` (`int32`), optional.
     pub min_ready_seconds: Option<i32>,
@@ -19,6 +19,19 @@ pub struct DaemonSetSpec {
     pub template: PodTemplateSpec,
     /// `updateStrategy`: `DaemonSetUpdateStrategy`, optional.
     pub update_strategy: Option<Box<DaemonSetUpdateStrategy>>,
+}
+
+impl std::fmt::Debug for DaemonSetSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DaemonSetSpec")
+            .field("min_ready_seconds", &self.min_ready_seconds)
+            .field("revision_history_limit", &self.revision_history_limit)
+            .field("selector", &self.selector)
+            .field("template", &self.template)
+            .field("update_strategy", &self.update_strategy)
+            .finish()
+    }
 }
 
 impl serde::Serialize for DaemonSetSpec {
@@ -49,6 +62,7 @@ impl<'de> serde::Deserialize<'de> for DaemonSetSpec {
 impl crate::support::DeStruct for DaemonSetSpec {
     const NAME: &'static str = "DaemonSetSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "minReadySeconds" => 0,

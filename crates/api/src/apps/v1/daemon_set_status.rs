@@ -5,7 +5,7 @@ use super::DaemonSetCondition;
 /// `apps/v1` `DaemonSetStatus`.
 ///
 /// Schema `io.k8s.api.apps.v1.DaemonSetStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#daemonsetstatus-v1-apps).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct DaemonSetStatus {
     /// `collisionCount`: `integer` (`int32`), optional.
     pub collision_count: Option<i32>,
@@ -27,6 +27,24 @@ pub struct DaemonSetStatus {
     pub observed_generation: Option<i64>,
     /// `updatedNumberScheduled`: `integer` (`int32`), optional.
     pub updated_number_scheduled: Option<i32>,
+}
+
+impl std::fmt::Debug for DaemonSetStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DaemonSetStatus")
+            .field("collision_count", &self.collision_count)
+            .field("conditions", &self.conditions)
+            .field("current_number_scheduled", &self.current_number_scheduled)
+            .field("desired_number_scheduled", &self.desired_number_scheduled)
+            .field("number_available", &self.number_available)
+            .field("number_misscheduled", &self.number_misscheduled)
+            .field("number_ready", &self.number_ready)
+            .field("number_unavailable", &self.number_unavailable)
+            .field("observed_generation", &self.observed_generation)
+            .field("updated_number_scheduled", &self.updated_number_scheduled)
+            .finish()
+    }
 }
 
 impl serde::Serialize for DaemonSetStatus {
@@ -68,6 +86,7 @@ impl<'de> serde::Deserialize<'de> for DaemonSetStatus {
 impl crate::support::DeStruct for DaemonSetStatus {
     const NAME: &'static str = "DaemonSetStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "collisionCount" => 0,

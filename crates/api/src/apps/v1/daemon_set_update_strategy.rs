@@ -5,12 +5,22 @@ use super::RollingUpdateDaemonSet;
 /// `apps/v1` `DaemonSetUpdateStrategy`.
 ///
 /// Schema `io.k8s.api.apps.v1.DaemonSetUpdateStrategy` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#daemonsetupdatestrategy-v1-apps).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct DaemonSetUpdateStrategy {
     /// `rollingUpdate`: `RollingUpdateDaemonSet`, optional.
     pub rolling_update: Option<RollingUpdateDaemonSet>,
     /// `type`: `string`, optional.
     pub type_: Option<String>,
+}
+
+impl std::fmt::Debug for DaemonSetUpdateStrategy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DaemonSetUpdateStrategy")
+            .field("rolling_update", &self.rolling_update)
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 
 impl serde::Serialize for DaemonSetUpdateStrategy {
@@ -36,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for DaemonSetUpdateStrategy {
 impl crate::support::DeStruct for DaemonSetUpdateStrategy {
     const NAME: &'static str = "DaemonSetUpdateStrategy";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "rollingUpdate" => 0,

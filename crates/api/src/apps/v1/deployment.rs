@@ -14,7 +14,7 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | `scale`, `status` |
 /// | Schema | `io.k8s.api.apps.v1.Deployment` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#deployment-v1-apps> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Deployment {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
@@ -22,6 +22,17 @@ pub struct Deployment {
     pub spec: Option<DeploymentSpec>,
     /// `status`: `DeploymentStatus`, optional.
     pub status: Option<DeploymentStatus>,
+}
+
+impl std::fmt::Debug for Deployment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Deployment")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 
 impl serde::Serialize for Deployment {
@@ -50,6 +61,7 @@ impl<'de> serde::Deserialize<'de> for Deployment {
 impl crate::support::DeStruct for Deployment {
     const NAME: &'static str = "Deployment";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -75,10 +87,12 @@ impl crate::support::DeStruct for Deployment {
 }
 
 impl kapi_apimachinery::Object for Deployment {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

@@ -5,7 +5,7 @@ use kapi_apimachinery::Time;
 /// `apps/v1` `DeploymentCondition`.
 ///
 /// Schema `io.k8s.api.apps.v1.DeploymentCondition` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#deploymentcondition-v1-apps).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct DeploymentCondition {
     /// `lastTransitionTime`: `Time`, optional.
     pub last_transition_time: Option<Time>,
@@ -19,6 +19,20 @@ pub struct DeploymentCondition {
     pub status: String,
     /// `type`: `string`, required.
     pub type_: String,
+}
+
+impl std::fmt::Debug for DeploymentCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeploymentCondition")
+            .field("last_transition_time", &self.last_transition_time)
+            .field("last_update_time", &self.last_update_time)
+            .field("message", &self.message)
+            .field("reason", &self.reason)
+            .field("status", &self.status)
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 
 impl serde::Serialize for DeploymentCondition {
@@ -52,6 +66,7 @@ impl<'de> serde::Deserialize<'de> for DeploymentCondition {
 impl crate::support::DeStruct for DeploymentCondition {
     const NAME: &'static str = "DeploymentCondition";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "lastTransitionTime" => 0,

@@ -7,7 +7,7 @@ use kapi_apimachinery::meta::LabelSelector;
 /// `apps/v1` `DeploymentSpec`.
 ///
 /// Schema `io.k8s.api.apps.v1.DeploymentSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#deploymentspec-v1-apps).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct DeploymentSpec {
     /// `minReadySeconds`: `integer` (`int32`), optional.
     pub min_ready_seconds: Option<i32>,
@@ -25,6 +25,22 @@ pub struct DeploymentSpec {
     pub strategy: Option<Box<DeploymentStrategy>>,
     /// `template`: `PodTemplateSpec`, required.
     pub template: PodTemplateSpec,
+}
+
+impl std::fmt::Debug for DeploymentSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeploymentSpec")
+            .field("min_ready_seconds", &self.min_ready_seconds)
+            .field("paused", &self.paused)
+            .field("progress_deadline_seconds", &self.progress_deadline_seconds)
+            .field("replicas", &self.replicas)
+            .field("revision_history_limit", &self.revision_history_limit)
+            .field("selector", &self.selector)
+            .field("strategy", &self.strategy)
+            .field("template", &self.template)
+            .finish()
+    }
 }
 
 impl serde::Serialize for DeploymentSpec {
@@ -64,6 +80,7 @@ impl<'de> serde::Deserialize<'de> for DeploymentSpec {
 impl crate::support::DeStruct for DeploymentSpec {
     const NAME: &'static str = "DeploymentSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "minReadySeconds" => 0,

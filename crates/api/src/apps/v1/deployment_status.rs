@@ -5,7 +5,7 @@ use super::DeploymentCondition;
 /// `apps/v1` `DeploymentStatus`.
 ///
 /// Schema `io.k8s.api.apps.v1.DeploymentStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#deploymentstatus-v1-apps).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct DeploymentStatus {
     /// `availableReplicas`: `integer` (`int32`), optional.
     pub available_replicas: Option<i32>,
@@ -25,6 +25,23 @@ pub struct DeploymentStatus {
     pub unavailable_replicas: Option<i32>,
     /// `updatedReplicas`: `integer` (`int32`), optional.
     pub updated_replicas: Option<i32>,
+}
+
+impl std::fmt::Debug for DeploymentStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeploymentStatus")
+            .field("available_replicas", &self.available_replicas)
+            .field("collision_count", &self.collision_count)
+            .field("conditions", &self.conditions)
+            .field("observed_generation", &self.observed_generation)
+            .field("ready_replicas", &self.ready_replicas)
+            .field("replicas", &self.replicas)
+            .field("terminating_replicas", &self.terminating_replicas)
+            .field("unavailable_replicas", &self.unavailable_replicas)
+            .field("updated_replicas", &self.updated_replicas)
+            .finish()
+    }
 }
 
 impl serde::Serialize for DeploymentStatus {
@@ -71,6 +88,7 @@ impl<'de> serde::Deserialize<'de> for DeploymentStatus {
 impl crate::support::DeStruct for DeploymentStatus {
     const NAME: &'static str = "DeploymentStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "availableReplicas" => 0,

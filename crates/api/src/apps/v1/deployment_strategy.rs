@@ -5,12 +5,22 @@ use super::RollingUpdateDeployment;
 /// `apps/v1` `DeploymentStrategy`.
 ///
 /// Schema `io.k8s.api.apps.v1.DeploymentStrategy` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#deploymentstrategy-v1-apps).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct DeploymentStrategy {
     /// `rollingUpdate`: `RollingUpdateDeployment`, optional.
     pub rolling_update: Option<RollingUpdateDeployment>,
     /// `type`: `string`, optional.
     pub type_: Option<String>,
+}
+
+impl std::fmt::Debug for DeploymentStrategy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeploymentStrategy")
+            .field("rolling_update", &self.rolling_update)
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 
 impl serde::Serialize for DeploymentStrategy {
@@ -36,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for DeploymentStrategy {
 impl crate::support::DeStruct for DeploymentStrategy {
     const NAME: &'static str = "DeploymentStrategy";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "rollingUpdate" => 0,

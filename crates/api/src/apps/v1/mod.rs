@@ -66,6 +66,7 @@ pub use self::stateful_set_status::StatefulSetStatus;
 pub use self::stateful_set_update_strategy::StatefulSetUpdateStrategy;
 
 /// Registers the 5 resource type(s) of `apps/v1` with `scheme`.
+#[inline]
 pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     scheme.register::<ControllerRevision>();
     scheme.register::<DaemonSet>();

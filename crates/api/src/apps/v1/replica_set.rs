@@ -14,7 +14,7 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | `scale`, `status` |
 /// | Schema | `io.k8s.api.apps.v1.ReplicaSet` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#replicaset-v1-apps> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ReplicaSet {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
@@ -22,6 +22,17 @@ pub struct ReplicaSet {
     pub spec: Option<ReplicaSetSpec>,
     /// `status`: `ReplicaSetStatus`, optional.
     pub status: Option<ReplicaSetStatus>,
+}
+
+impl std::fmt::Debug for ReplicaSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReplicaSet")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ReplicaSet {
@@ -50,6 +61,7 @@ impl<'de> serde::Deserialize<'de> for ReplicaSet {
 impl crate::support::DeStruct for ReplicaSet {
     const NAME: &'static str = "ReplicaSet";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -75,10 +87,12 @@ impl crate::support::DeStruct for ReplicaSet {
 }
 
 impl kapi_apimachinery::Object for ReplicaSet {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

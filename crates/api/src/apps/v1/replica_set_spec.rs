@@ -6,7 +6,7 @@ use kapi_apimachinery::meta::LabelSelector;
 /// `apps/v1` `ReplicaSetSpec`.
 ///
 /// Schema `io.k8s.api.apps.v1.ReplicaSetSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#replicasetspec-v1-apps).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ReplicaSetSpec {
     /// `minReadySeconds`: `integer` (`int32`), optional.
     pub min_ready_seconds: Option<i32>,
@@ -16,6 +16,18 @@ pub struct ReplicaSetSpec {
     pub selector: LabelSelector,
     /// `template`: `PodTemplateSpec`, optional.
     pub template: Option<Box<PodTemplateSpec>>,
+}
+
+impl std::fmt::Debug for ReplicaSetSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReplicaSetSpec")
+            .field("min_ready_seconds", &self.min_ready_seconds)
+            .field("replicas", &self.replicas)
+            .field("selector", &self.selector)
+            .field("template", &self.template)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ReplicaSetSpec {
@@ -45,6 +57,7 @@ impl<'de> serde::Deserialize<'de> for ReplicaSetSpec {
 impl crate::support::DeStruct for ReplicaSetSpec {
     const NAME: &'static str = "ReplicaSetSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "minReadySeconds" => 0,

@@ -5,7 +5,7 @@ use super::ReplicaSetCondition;
 /// `apps/v1` `ReplicaSetStatus`.
 ///
 /// Schema `io.k8s.api.apps.v1.ReplicaSetStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#replicasetstatus-v1-apps).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ReplicaSetStatus {
     /// `availableReplicas`: `integer` (`int32`), optional.
     pub available_replicas: Option<i32>,
@@ -21,6 +21,21 @@ pub struct ReplicaSetStatus {
     pub replicas: i32,
     /// `terminatingReplicas`: `integer` (`int32`), optional.
     pub terminating_replicas: Option<i32>,
+}
+
+impl std::fmt::Debug for ReplicaSetStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReplicaSetStatus")
+            .field("available_replicas", &self.available_replicas)
+            .field("conditions", &self.conditions)
+            .field("fully_labeled_replicas", &self.fully_labeled_replicas)
+            .field("observed_generation", &self.observed_generation)
+            .field("ready_replicas", &self.ready_replicas)
+            .field("replicas", &self.replicas)
+            .field("terminating_replicas", &self.terminating_replicas)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ReplicaSetStatus {
@@ -59,6 +74,7 @@ impl<'de> serde::Deserialize<'de> for ReplicaSetStatus {
 impl crate::support::DeStruct for ReplicaSetStatus {
     const NAME: &'static str = "ReplicaSetStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "availableReplicas" => 0,

@@ -5,12 +5,22 @@ use kapi_apimachinery::IntOrString;
 /// `apps/v1` `RollingUpdateDaemonSet`.
 ///
 /// Schema `io.k8s.api.apps.v1.RollingUpdateDaemonSet` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#rollingupdatedaemonset-v1-apps).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct RollingUpdateDaemonSet {
     /// `maxSurge`: `IntOrString`, optional.
     pub max_surge: Option<IntOrString>,
     /// `maxUnavailable`: `IntOrString`, optional.
     pub max_unavailable: Option<IntOrString>,
+}
+
+impl std::fmt::Debug for RollingUpdateDaemonSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RollingUpdateDaemonSet")
+            .field("max_surge", &self.max_surge)
+            .field("max_unavailable", &self.max_unavailable)
+            .finish()
+    }
 }
 
 impl serde::Serialize for RollingUpdateDaemonSet {
@@ -36,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for RollingUpdateDaemonSet {
 impl crate::support::DeStruct for RollingUpdateDaemonSet {
     const NAME: &'static str = "RollingUpdateDaemonSet";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "maxSurge" => 0,

@@ -5,12 +5,22 @@ use kapi_apimachinery::IntOrString;
 /// `apps/v1` `RollingUpdateDeployment`.
 ///
 /// Schema `io.k8s.api.apps.v1.RollingUpdateDeployment` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#rollingupdatedeployment-v1-apps).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct RollingUpdateDeployment {
     /// `maxSurge`: `IntOrString`, optional.
     pub max_surge: Option<IntOrString>,
     /// `maxUnavailable`: `IntOrString`, optional.
     pub max_unavailable: Option<IntOrString>,
+}
+
+impl std::fmt::Debug for RollingUpdateDeployment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RollingUpdateDeployment")
+            .field("max_surge", &self.max_surge)
+            .field("max_unavailable", &self.max_unavailable)
+            .finish()
+    }
 }
 
 impl serde::Serialize for RollingUpdateDeployment {
@@ -36,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for RollingUpdateDeployment {
 impl crate::support::DeStruct for RollingUpdateDeployment {
     const NAME: &'static str = "RollingUpdateDeployment";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "maxSurge" => 0,

@@ -5,12 +5,22 @@ use kapi_apimachinery::IntOrString;
 /// `apps/v1` `RollingUpdateStatefulSetStrategy`.
 ///
 /// Schema `io.k8s.api.apps.v1.RollingUpdateStatefulSetStrategy` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#rollingupdatestatefulsetstrategy-v1-apps).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct RollingUpdateStatefulSetStrategy {
     /// `maxUnavailable`: `IntOrString`, optional.
     pub max_unavailable: Option<IntOrString>,
     /// `partition`: `integer` (`int32`), optional.
     pub partition: Option<i32>,
+}
+
+impl std::fmt::Debug for RollingUpdateStatefulSetStrategy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RollingUpdateStatefulSetStrategy")
+            .field("max_unavailable", &self.max_unavailable)
+            .field("partition", &self.partition)
+            .finish()
+    }
 }
 
 impl serde::Serialize for RollingUpdateStatefulSetStrategy {
@@ -36,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for RollingUpdateStatefulSetStrategy {
 impl crate::support::DeStruct for RollingUpdateStatefulSetStrategy {
     const NAME: &'static str = "RollingUpdateStatefulSetStrategy";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "maxUnavailable" => 0,

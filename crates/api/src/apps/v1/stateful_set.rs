@@ -14,7 +14,7 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | `scale`, `status` |
 /// | Schema | `io.k8s.api.apps.v1.StatefulSet` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#statefulset-v1-apps> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct StatefulSet {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
@@ -22,6 +22,17 @@ pub struct StatefulSet {
     pub spec: Option<StatefulSetSpec>,
     /// `status`: `StatefulSetStatus`, optional.
     pub status: Option<StatefulSetStatus>,
+}
+
+impl std::fmt::Debug for StatefulSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StatefulSet")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 
 impl serde::Serialize for StatefulSet {
@@ -50,6 +61,7 @@ impl<'de> serde::Deserialize<'de> for StatefulSet {
 impl crate::support::DeStruct for StatefulSet {
     const NAME: &'static str = "StatefulSet";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -75,10 +87,12 @@ impl crate::support::DeStruct for StatefulSet {
 }
 
 impl kapi_apimachinery::Object for StatefulSet {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

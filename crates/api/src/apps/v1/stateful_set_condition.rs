@@ -5,7 +5,7 @@ use kapi_apimachinery::Time;
 /// `apps/v1` `StatefulSetCondition`.
 ///
 /// Schema `io.k8s.api.apps.v1.StatefulSetCondition` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#statefulsetcondition-v1-apps).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct StatefulSetCondition {
     /// `lastTransitionTime`: `Time`, optional.
     pub last_transition_time: Option<Time>,
@@ -17,6 +17,19 @@ pub struct StatefulSetCondition {
     pub status: String,
     /// `type`: `string`, required.
     pub type_: String,
+}
+
+impl std::fmt::Debug for StatefulSetCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StatefulSetCondition")
+            .field("last_transition_time", &self.last_transition_time)
+            .field("message", &self.message)
+            .field("reason", &self.reason)
+            .field("status", &self.status)
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 
 impl serde::Serialize for StatefulSetCondition {
@@ -47,6 +60,7 @@ impl<'de> serde::Deserialize<'de> for StatefulSetCondition {
 impl crate::support::DeStruct for StatefulSetCondition {
     const NAME: &'static str = "StatefulSetCondition";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "lastTransitionTime" => 0,

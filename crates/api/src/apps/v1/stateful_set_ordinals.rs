@@ -3,10 +3,19 @@
 /// `apps/v1` `StatefulSetOrdinals`.
 ///
 /// Schema `io.k8s.api.apps.v1.StatefulSetOrdinals` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#statefulsetordinals-v1-apps).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct StatefulSetOrdinals {
     /// `start`: `integer` (`int32`), optional.
     pub start: Option<i32>,
+}
+
+impl std::fmt::Debug for StatefulSetOrdinals {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StatefulSetOrdinals")
+            .field("start", &self.start)
+            .finish()
+    }
 }
 
 impl serde::Serialize for StatefulSetOrdinals {
@@ -29,6 +38,7 @@ impl<'de> serde::Deserialize<'de> for StatefulSetOrdinals {
 impl crate::support::DeStruct for StatefulSetOrdinals {
     const NAME: &'static str = "StatefulSetOrdinals";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "start" => 0,

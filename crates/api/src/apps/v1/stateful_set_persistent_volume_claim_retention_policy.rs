@@ -3,12 +3,22 @@
 /// `apps/v1` `StatefulSetPersistentVolumeClaimRetentionPolicy`.
 ///
 /// Schema `io.k8s.api.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#statefulsetpersistentvolumeclaimretentionpolicy-v1-apps).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct StatefulSetPersistentVolumeClaimRetentionPolicy {
     /// `whenDeleted`: `string`, optional.
     pub when_deleted: Option<String>,
     /// `whenScaled`: `string`, optional.
     pub when_scaled: Option<String>,
+}
+
+impl std::fmt::Debug for StatefulSetPersistentVolumeClaimRetentionPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StatefulSetPersistentVolumeClaimRetentionPolicy")
+            .field("when_deleted", &self.when_deleted)
+            .field("when_scaled", &self.when_scaled)
+            .finish()
+    }
 }
 
 impl serde::Serialize for StatefulSetPersistentVolumeClaimRetentionPolicy {
@@ -34,6 +44,7 @@ impl<'de> serde::Deserialize<'de> for StatefulSetPersistentVolumeClaimRetentionP
 impl crate::support::DeStruct for StatefulSetPersistentVolumeClaimRetentionPolicy {
     const NAME: &'static str = "StatefulSetPersistentVolumeClaimRetentionPolicy";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "whenDeleted" => 0,

@@ -10,7 +10,7 @@ use kapi_apimachinery::meta::LabelSelector;
 /// `apps/v1` `StatefulSetSpec`.
 ///
 /// Schema `io.k8s.api.apps.v1.StatefulSetSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#statefulsetspec-v1-apps).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct StatefulSetSpec {
     /// `minReadySeconds`: `integer` (`int32`), optional.
     pub min_ready_seconds: Option<i32>,
@@ -35,6 +35,28 @@ pub struct StatefulSetSpec {
     pub update_strategy: Option<Box<StatefulSetUpdateStrategy>>,
     /// `volumeClaimTemplates`: array of `PersistentVolumeClaim`, optional. List type `atomic`.
     pub volume_claim_templates: Vec<PersistentVolumeClaim>,
+}
+
+impl std::fmt::Debug for StatefulSetSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StatefulSetSpec")
+            .field("min_ready_seconds", &self.min_ready_seconds)
+            .field("ordinals", &self.ordinals)
+            .field(
+                "persistent_volume_claim_retention_policy",
+                &self.persistent_volume_claim_retention_policy,
+            )
+            .field("pod_management_policy", &self.pod_management_policy)
+            .field("replicas", &self.replicas)
+            .field("revision_history_limit", &self.revision_history_limit)
+            .field("selector", &self.selector)
+            .field("service_name", &self.service_name)
+            .field("template", &self.template)
+            .field("update_strategy", &self.update_strategy)
+            .field("volume_claim_templates", &self.volume_claim_templates)
+            .finish()
+    }
 }
 
 impl serde::Serialize for StatefulSetSpec {
@@ -83,6 +105,7 @@ impl<'de> serde::Deserialize<'de> for StatefulSetSpec {
 impl crate::support::DeStruct for StatefulSetSpec {
     const NAME: &'static str = "StatefulSetSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "minReadySeconds" => 0,

@@ -5,7 +5,7 @@ use super::StatefulSetCondition;
 /// `apps/v1` `StatefulSetStatus`.
 ///
 /// Schema `io.k8s.api.apps.v1.StatefulSetStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#statefulsetstatus-v1-apps).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct StatefulSetStatus {
     /// `availableReplicas`: `integer` (`int32`), optional.
     pub available_replicas: Option<i32>,
@@ -27,6 +27,24 @@ pub struct StatefulSetStatus {
     pub update_revision: Option<String>,
     /// `updatedReplicas`: `integer` (`int32`), optional.
     pub updated_replicas: Option<i32>,
+}
+
+impl std::fmt::Debug for StatefulSetStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StatefulSetStatus")
+            .field("available_replicas", &self.available_replicas)
+            .field("collision_count", &self.collision_count)
+            .field("conditions", &self.conditions)
+            .field("current_replicas", &self.current_replicas)
+            .field("current_revision", &self.current_revision)
+            .field("observed_generation", &self.observed_generation)
+            .field("ready_replicas", &self.ready_replicas)
+            .field("replicas", &self.replicas)
+            .field("update_revision", &self.update_revision)
+            .field("updated_replicas", &self.updated_replicas)
+            .finish()
+    }
 }
 
 impl serde::Serialize for StatefulSetStatus {
@@ -74,6 +92,7 @@ impl<'de> serde::Deserialize<'de> for StatefulSetStatus {
 impl crate::support::DeStruct for StatefulSetStatus {
     const NAME: &'static str = "StatefulSetStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "availableReplicas" => 0,

@@ -5,12 +5,22 @@ use super::RollingUpdateStatefulSetStrategy;
 /// `apps/v1` `StatefulSetUpdateStrategy`.
 ///
 /// Schema `io.k8s.api.apps.v1.StatefulSetUpdateStrategy` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#statefulsetupdatestrategy-v1-apps).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct StatefulSetUpdateStrategy {
     /// `rollingUpdate`: `RollingUpdateStatefulSetStrategy`, optional.
     pub rolling_update: Option<RollingUpdateStatefulSetStrategy>,
     /// `type`: `string`, optional.
     pub type_: Option<String>,
+}
+
+impl std::fmt::Debug for StatefulSetUpdateStrategy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StatefulSetUpdateStrategy")
+            .field("rolling_update", &self.rolling_update)
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 
 impl serde::Serialize for StatefulSetUpdateStrategy {
@@ -36,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for StatefulSetUpdateStrategy {
 impl crate::support::DeStruct for StatefulSetUpdateStrategy {
     const NAME: &'static str = "StatefulSetUpdateStrategy";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "rollingUpdate" => 0,

@@ -3,7 +3,7 @@
 /// `authentication.k8s.io/v1` `BoundObjectReference`.
 ///
 /// Schema `io.k8s.api.authentication.v1.BoundObjectReference` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#boundobjectreference-v1-authentication-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct BoundObjectReference {
     /// `apiVersion`: `string`, optional.
     pub api_version: Option<String>,
@@ -13,6 +13,18 @@ pub struct BoundObjectReference {
     pub name: Option<String>,
     /// `uid`: `string`, optional.
     pub uid: Option<String>,
+}
+
+impl std::fmt::Debug for BoundObjectReference {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BoundObjectReference")
+            .field("api_version", &self.api_version)
+            .field("kind", &self.kind)
+            .field("name", &self.name)
+            .field("uid", &self.uid)
+            .finish()
+    }
 }
 
 impl serde::Serialize for BoundObjectReference {
@@ -44,6 +56,7 @@ impl<'de> serde::Deserialize<'de> for BoundObjectReference {
 impl crate::support::DeStruct for BoundObjectReference {
     const NAME: &'static str = "BoundObjectReference";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "apiVersion" => 0,

@@ -32,6 +32,7 @@ pub use self::token_review_status::TokenReviewStatus;
 pub use self::user_info::UserInfo;
 
 /// Registers the 2 resource type(s) of `authentication.k8s.io/v1` with `scheme`.
+#[inline]
 pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     scheme.register::<SelfSubjectReview>();
     scheme.register::<TokenReview>();

@@ -13,12 +13,22 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | none |
 /// | Schema | `io.k8s.api.authentication.v1.SelfSubjectReview` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#selfsubjectreview-v1-authentication-k8s-io> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct SelfSubjectReview {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
     /// `status`: `SelfSubjectReviewStatus`, optional.
     pub status: Option<SelfSubjectReviewStatus>,
+}
+
+impl std::fmt::Debug for SelfSubjectReview {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SelfSubjectReview")
+            .field("metadata", &self.metadata)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 
 impl serde::Serialize for SelfSubjectReview {
@@ -44,6 +54,7 @@ impl<'de> serde::Deserialize<'de> for SelfSubjectReview {
 impl crate::support::DeStruct for SelfSubjectReview {
     const NAME: &'static str = "SelfSubjectReview";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -67,10 +78,12 @@ impl crate::support::DeStruct for SelfSubjectReview {
 }
 
 impl kapi_apimachinery::Object for SelfSubjectReview {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

@@ -5,10 +5,19 @@ use super::UserInfo;
 /// `authentication.k8s.io/v1` `SelfSubjectReviewStatus`.
 ///
 /// Schema `io.k8s.api.authentication.v1.SelfSubjectReviewStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#selfsubjectreviewstatus-v1-authentication-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct SelfSubjectReviewStatus {
     /// `userInfo`: `UserInfo`, optional.
     pub user_info: Option<Box<UserInfo>>,
+}
+
+impl std::fmt::Debug for SelfSubjectReviewStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SelfSubjectReviewStatus")
+            .field("user_info", &self.user_info)
+            .finish()
+    }
 }
 
 impl serde::Serialize for SelfSubjectReviewStatus {
@@ -31,6 +40,7 @@ impl<'de> serde::Deserialize<'de> for SelfSubjectReviewStatus {
 impl crate::support::DeStruct for SelfSubjectReviewStatus {
     const NAME: &'static str = "SelfSubjectReviewStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "userInfo" => 0,

@@ -14,7 +14,7 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#tokenrequest-v1-authentication-k8s-io> |
 ///
 /// Implements `Object` (it has `metadata`) but not `Resource` (no collection URL).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct TokenRequest {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
@@ -22,6 +22,17 @@ pub struct TokenRequest {
     pub spec: Option<TokenRequestSpec>,
     /// `status`: `TokenRequestStatus`, optional.
     pub status: Option<TokenRequestStatus>,
+}
+
+impl std::fmt::Debug for TokenRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenRequest")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 
 impl serde::Serialize for TokenRequest {
@@ -50,6 +61,7 @@ impl<'de> serde::Deserialize<'de> for TokenRequest {
 impl crate::support::DeStruct for TokenRequest {
     const NAME: &'static str = "TokenRequest";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -75,10 +87,12 @@ impl crate::support::DeStruct for TokenRequest {
 }
 
 impl kapi_apimachinery::Object for TokenRequest {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

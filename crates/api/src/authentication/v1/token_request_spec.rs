@@ -5,7 +5,7 @@ use super::BoundObjectReference;
 /// `authentication.k8s.io/v1` `TokenRequestSpec`.
 ///
 /// Schema `io.k8s.api.authentication.v1.TokenRequestSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#tokenrequestspec-v1-authentication-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct TokenRequestSpec {
     /// `audiences`: array of `string`, optional. List type `atomic`.
     pub audiences: Vec<String>,
@@ -13,6 +13,17 @@ pub struct TokenRequestSpec {
     pub bound_object_ref: Option<Box<BoundObjectReference>>,
     /// `expirationSeconds`: `integer` (`int64`), optional.
     pub expiration_seconds: Option<i64>,
+}
+
+impl std::fmt::Debug for TokenRequestSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenRequestSpec")
+            .field("audiences", &self.audiences)
+            .field("bound_object_ref", &self.bound_object_ref)
+            .field("expiration_seconds", &self.expiration_seconds)
+            .finish()
+    }
 }
 
 impl serde::Serialize for TokenRequestSpec {
@@ -41,6 +52,7 @@ impl<'de> serde::Deserialize<'de> for TokenRequestSpec {
 impl crate::support::DeStruct for TokenRequestSpec {
     const NAME: &'static str = "TokenRequestSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "audiences" => 0,

@@ -5,12 +5,22 @@ use kapi_apimachinery::Time;
 /// `authentication.k8s.io/v1` `TokenRequestStatus`.
 ///
 /// Schema `io.k8s.api.authentication.v1.TokenRequestStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#tokenrequeststatus-v1-authentication-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct TokenRequestStatus {
     /// `expirationTimestamp`: `Time`, optional.
     pub expiration_timestamp: Option<Time>,
     /// `token`: `string`, optional.
     pub token: Option<String>,
+}
+
+impl std::fmt::Debug for TokenRequestStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenRequestStatus")
+            .field("expiration_timestamp", &self.expiration_timestamp)
+            .field("token", &self.token)
+            .finish()
+    }
 }
 
 impl serde::Serialize for TokenRequestStatus {
@@ -36,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for TokenRequestStatus {
 impl crate::support::DeStruct for TokenRequestStatus {
     const NAME: &'static str = "TokenRequestStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "expirationTimestamp" => 0,

@@ -14,7 +14,7 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | none |
 /// | Schema | `io.k8s.api.authentication.v1.TokenReview` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#tokenreview-v1-authentication-k8s-io> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct TokenReview {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
@@ -22,6 +22,17 @@ pub struct TokenReview {
     pub spec: TokenReviewSpec,
     /// `status`: `TokenReviewStatus`, optional.
     pub status: Option<TokenReviewStatus>,
+}
+
+impl std::fmt::Debug for TokenReview {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenReview")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 
 impl serde::Serialize for TokenReview {
@@ -48,6 +59,7 @@ impl<'de> serde::Deserialize<'de> for TokenReview {
 impl crate::support::DeStruct for TokenReview {
     const NAME: &'static str = "TokenReview";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -73,10 +85,12 @@ impl crate::support::DeStruct for TokenReview {
 }
 
 impl kapi_apimachinery::Object for TokenReview {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

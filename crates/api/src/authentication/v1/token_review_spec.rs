@@ -3,12 +3,22 @@
 /// `authentication.k8s.io/v1` `TokenReviewSpec`.
 ///
 /// Schema `io.k8s.api.authentication.v1.TokenReviewSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#tokenreviewspec-v1-authentication-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct TokenReviewSpec {
     /// `audiences`: array of `string`, optional. List type `atomic`.
     pub audiences: Vec<String>,
     /// `token`: `string`, required.
     pub token: String,
+}
+
+impl std::fmt::Debug for TokenReviewSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenReviewSpec")
+            .field("audiences", &self.audiences)
+            .field("token", &self.token)
+            .finish()
+    }
 }
 
 impl serde::Serialize for TokenReviewSpec {
@@ -32,6 +42,7 @@ impl<'de> serde::Deserialize<'de> for TokenReviewSpec {
 impl crate::support::DeStruct for TokenReviewSpec {
     const NAME: &'static str = "TokenReviewSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "audiences" => 0,

@@ -5,7 +5,7 @@ use super::UserInfo;
 /// `authentication.k8s.io/v1` `TokenReviewStatus`.
 ///
 /// Schema `io.k8s.api.authentication.v1.TokenReviewStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#tokenreviewstatus-v1-authentication-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct TokenReviewStatus {
     /// `audiences`: array of `string`, optional. List type `atomic`.
     pub audiences: Vec<String>,
@@ -15,6 +15,18 @@ pub struct TokenReviewStatus {
     pub error: Option<String>,
     /// `user`: `UserInfo`, optional.
     pub user: Option<Box<UserInfo>>,
+}
+
+impl std::fmt::Debug for TokenReviewStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenReviewStatus")
+            .field("audiences", &self.audiences)
+            .field("authenticated", &self.authenticated)
+            .field("error", &self.error)
+            .field("user", &self.user)
+            .finish()
+    }
 }
 
 impl serde::Serialize for TokenReviewStatus {
@@ -46,6 +58,7 @@ impl<'de> serde::Deserialize<'de> for TokenReviewStatus {
 impl crate::support::DeStruct for TokenReviewStatus {
     const NAME: &'static str = "TokenReviewStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "audiences" => 0,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 /// `authentication.k8s.io/v1` `UserInfo`.
 ///
 /// Schema `io.k8s.api.authentication.v1.UserInfo` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#userinfo-v1-authentication-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct UserInfo {
     /// `extra`: map of array of `string`, optional.
     pub extra: BTreeMap<String, Vec<String>>,
@@ -15,6 +15,18 @@ pub struct UserInfo {
     pub uid: Option<String>,
     /// `username`: `string`, optional.
     pub username: Option<String>,
+}
+
+impl std::fmt::Debug for UserInfo {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserInfo")
+            .field("extra", &self.extra)
+            .field("groups", &self.groups)
+            .field("uid", &self.uid)
+            .field("username", &self.username)
+            .finish()
+    }
 }
 
 impl serde::Serialize for UserInfo {
@@ -46,6 +58,7 @@ impl<'de> serde::Deserialize<'de> for UserInfo {
 impl crate::support::DeStruct for UserInfo {
     const NAME: &'static str = "UserInfo";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "extra" => 0,

@@ -5,12 +5,22 @@ use crate::meta::v1::FieldSelectorRequirement;
 /// `authorization.k8s.io/v1` `FieldSelectorAttributes`.
 ///
 /// Schema `io.k8s.api.authorization.v1.FieldSelectorAttributes` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#fieldselectorattributes-v1-authorization-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct FieldSelectorAttributes {
     /// `rawSelector`: `string`, optional.
     pub raw_selector: Option<String>,
     /// `requirements`: array of `FieldSelectorRequirement`, optional. List type `atomic`.
     pub requirements: Vec<FieldSelectorRequirement>,
+}
+
+impl std::fmt::Debug for FieldSelectorAttributes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FieldSelectorAttributes")
+            .field("raw_selector", &self.raw_selector)
+            .field("requirements", &self.requirements)
+            .finish()
+    }
 }
 
 impl serde::Serialize for FieldSelectorAttributes {
@@ -36,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for FieldSelectorAttributes {
 impl crate::support::DeStruct for FieldSelectorAttributes {
     const NAME: &'static str = "FieldSelectorAttributes";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "rawSelector" => 0,

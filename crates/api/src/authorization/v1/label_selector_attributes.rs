@@ -5,12 +5,22 @@ use kapi_apimachinery::meta::LabelSelectorRequirement;
 /// `authorization.k8s.io/v1` `LabelSelectorAttributes`.
 ///
 /// Schema `io.k8s.api.authorization.v1.LabelSelectorAttributes` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#labelselectorattributes-v1-authorization-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct LabelSelectorAttributes {
     /// `rawSelector`: `string`, optional.
     pub raw_selector: Option<String>,
     /// `requirements`: array of `LabelSelectorRequirement`, optional. List type `atomic`.
     pub requirements: Vec<LabelSelectorRequirement>,
+}
+
+impl std::fmt::Debug for LabelSelectorAttributes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LabelSelectorAttributes")
+            .field("raw_selector", &self.raw_selector)
+            .field("requirements", &self.requirements)
+            .finish()
+    }
 }
 
 impl serde::Serialize for LabelSelectorAttributes {
@@ -36,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for LabelSelectorAttributes {
 impl crate::support::DeStruct for LabelSelectorAttributes {
     const NAME: &'static str = "LabelSelectorAttributes";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "rawSelector" => 0,

@@ -45,6 +45,7 @@ pub use self::subject_access_review_status::SubjectAccessReviewStatus;
 pub use self::subject_rules_review_status::SubjectRulesReviewStatus;
 
 /// Registers the 4 resource type(s) of `authorization.k8s.io/v1` with `scheme`.
+#[inline]
 pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     scheme.register::<LocalSubjectAccessReview>();
     scheme.register::<SelfSubjectAccessReview>();

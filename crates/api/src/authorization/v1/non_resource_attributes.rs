@@ -3,12 +3,22 @@
 /// `authorization.k8s.io/v1` `NonResourceAttributes`.
 ///
 /// Schema `io.k8s.api.authorization.v1.NonResourceAttributes` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#nonresourceattributes-v1-authorization-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct NonResourceAttributes {
     /// `path`: `string`, optional.
     pub path: Option<String>,
     /// `verb`: `string`, optional.
     pub verb: Option<String>,
+}
+
+impl std::fmt::Debug for NonResourceAttributes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NonResourceAttributes")
+            .field("path", &self.path)
+            .field("verb", &self.verb)
+            .finish()
+    }
 }
 
 impl serde::Serialize for NonResourceAttributes {
@@ -34,6 +44,7 @@ impl<'de> serde::Deserialize<'de> for NonResourceAttributes {
 impl crate::support::DeStruct for NonResourceAttributes {
     const NAME: &'static str = "NonResourceAttributes";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "path" => 0,

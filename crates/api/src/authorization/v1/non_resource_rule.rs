@@ -3,12 +3,22 @@
 /// `authorization.k8s.io/v1` `NonResourceRule`.
 ///
 /// Schema `io.k8s.api.authorization.v1.NonResourceRule` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#nonresourcerule-v1-authorization-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct NonResourceRule {
     /// `nonResourceURLs`: array of `string`, optional. List type `atomic`.
     pub non_resource_urls: Vec<String>,
     /// `verbs`: array of `string`, required. List type `atomic`.
     pub verbs: Vec<String>,
+}
+
+impl std::fmt::Debug for NonResourceRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NonResourceRule")
+            .field("non_resource_urls", &self.non_resource_urls)
+            .field("verbs", &self.verbs)
+            .finish()
+    }
 }
 
 impl serde::Serialize for NonResourceRule {
@@ -32,6 +42,7 @@ impl<'de> serde::Deserialize<'de> for NonResourceRule {
 impl crate::support::DeStruct for NonResourceRule {
     const NAME: &'static str = "NonResourceRule";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "nonResourceURLs" => 0,

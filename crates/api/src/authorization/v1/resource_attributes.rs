@@ -6,7 +6,7 @@ use super::LabelSelectorAttributes;
 /// `authorization.k8s.io/v1` `ResourceAttributes`.
 ///
 /// Schema `io.k8s.api.authorization.v1.ResourceAttributes` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#resourceattributes-v1-authorization-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ResourceAttributes {
     /// `fieldSelector`: `FieldSelectorAttributes`, optional.
     pub field_selector: Option<FieldSelectorAttributes>,
@@ -26,6 +26,23 @@ pub struct ResourceAttributes {
     pub verb: Option<String>,
     /// `version`: `string`, optional.
     pub version: Option<String>,
+}
+
+impl std::fmt::Debug for ResourceAttributes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResourceAttributes")
+            .field("field_selector", &self.field_selector)
+            .field("group", &self.group)
+            .field("label_selector", &self.label_selector)
+            .field("name", &self.name)
+            .field("namespace", &self.namespace)
+            .field("resource", &self.resource)
+            .field("subresource", &self.subresource)
+            .field("verb", &self.verb)
+            .field("version", &self.version)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ResourceAttributes {
@@ -72,6 +89,7 @@ impl<'de> serde::Deserialize<'de> for ResourceAttributes {
 impl crate::support::DeStruct for ResourceAttributes {
     const NAME: &'static str = "ResourceAttributes";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "fieldSelector" => 0,

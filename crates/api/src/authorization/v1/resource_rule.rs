@@ -3,7 +3,7 @@
 /// `authorization.k8s.io/v1` `ResourceRule`.
 ///
 /// Schema `io.k8s.api.authorization.v1.ResourceRule` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#resourcerule-v1-authorization-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ResourceRule {
     /// `apiGroups`: array of `string`, optional. List type `atomic`.
     pub api_groups: Vec<String>,
@@ -13,6 +13,18 @@ pub struct ResourceRule {
     pub resources: Vec<String>,
     /// `verbs`: array of `string`, required. List type `atomic`.
     pub verbs: Vec<String>,
+}
+
+impl std::fmt::Debug for ResourceRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResourceRule")
+            .field("api_groups", &self.api_groups)
+            .field("resource_names", &self.resource_names)
+            .field("resources", &self.resources)
+            .field("verbs", &self.verbs)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ResourceRule {
@@ -42,6 +54,7 @@ impl<'de> serde::Deserialize<'de> for ResourceRule {
 impl crate::support::DeStruct for ResourceRule {
     const NAME: &'static str = "ResourceRule";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "apiGroups" => 0,

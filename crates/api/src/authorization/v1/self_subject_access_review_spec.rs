@@ -6,12 +6,22 @@ use super::ResourceAttributes;
 /// `authorization.k8s.io/v1` `SelfSubjectAccessReviewSpec`.
 ///
 /// Schema `io.k8s.api.authorization.v1.SelfSubjectAccessReviewSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#selfsubjectaccessreviewspec-v1-authorization-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct SelfSubjectAccessReviewSpec {
     /// `nonResourceAttributes`: `NonResourceAttributes`, optional.
     pub non_resource_attributes: Option<NonResourceAttributes>,
     /// `resourceAttributes`: `ResourceAttributes`, optional.
     pub resource_attributes: Option<Box<ResourceAttributes>>,
+}
+
+impl std::fmt::Debug for SelfSubjectAccessReviewSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SelfSubjectAccessReviewSpec")
+            .field("non_resource_attributes", &self.non_resource_attributes)
+            .field("resource_attributes", &self.resource_attributes)
+            .finish()
+    }
 }
 
 impl serde::Serialize for SelfSubjectAccessReviewSpec {
@@ -37,6 +47,7 @@ impl<'de> serde::Deserialize<'de> for SelfSubjectAccessReviewSpec {
 impl crate::support::DeStruct for SelfSubjectAccessReviewSpec {
     const NAME: &'static str = "SelfSubjectAccessReviewSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "nonResourceAttributes" => 0,

@@ -14,7 +14,7 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | none |
 /// | Schema | `io.k8s.api.authorization.v1.SelfSubjectRulesReview` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#selfsubjectrulesreview-v1-authorization-k8s-io> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct SelfSubjectRulesReview {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
@@ -22,6 +22,17 @@ pub struct SelfSubjectRulesReview {
     pub spec: SelfSubjectRulesReviewSpec,
     /// `status`: `SubjectRulesReviewStatus`, optional.
     pub status: Option<SubjectRulesReviewStatus>,
+}
+
+impl std::fmt::Debug for SelfSubjectRulesReview {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SelfSubjectRulesReview")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 
 impl serde::Serialize for SelfSubjectRulesReview {
@@ -48,6 +59,7 @@ impl<'de> serde::Deserialize<'de> for SelfSubjectRulesReview {
 impl crate::support::DeStruct for SelfSubjectRulesReview {
     const NAME: &'static str = "SelfSubjectRulesReview";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -73,10 +85,12 @@ impl crate::support::DeStruct for SelfSubjectRulesReview {
 }
 
 impl kapi_apimachinery::Object for SelfSubjectRulesReview {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

@@ -3,10 +3,19 @@
 /// `authorization.k8s.io/v1` `SelfSubjectRulesReviewSpec`.
 ///
 /// Schema `io.k8s.api.authorization.v1.SelfSubjectRulesReviewSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#selfsubjectrulesreviewspec-v1-authorization-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct SelfSubjectRulesReviewSpec {
     /// `namespace`: `string`, optional.
     pub namespace: Option<String>,
+}
+
+impl std::fmt::Debug for SelfSubjectRulesReviewSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SelfSubjectRulesReviewSpec")
+            .field("namespace", &self.namespace)
+            .finish()
+    }
 }
 
 impl serde::Serialize for SelfSubjectRulesReviewSpec {
@@ -29,6 +38,7 @@ impl<'de> serde::Deserialize<'de> for SelfSubjectRulesReviewSpec {
 impl crate::support::DeStruct for SelfSubjectRulesReviewSpec {
     const NAME: &'static str = "SelfSubjectRulesReviewSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "namespace" => 0,

@@ -14,7 +14,7 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | none |
 /// | Schema | `io.k8s.api.authorization.v1.SubjectAccessReview` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#subjectaccessreview-v1-authorization-k8s-io> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct SubjectAccessReview {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
@@ -22,6 +22,17 @@ pub struct SubjectAccessReview {
     pub spec: SubjectAccessReviewSpec,
     /// `status`: `SubjectAccessReviewStatus`, optional.
     pub status: Option<SubjectAccessReviewStatus>,
+}
+
+impl std::fmt::Debug for SubjectAccessReview {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SubjectAccessReview")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 
 impl serde::Serialize for SubjectAccessReview {
@@ -48,6 +59,7 @@ impl<'de> serde::Deserialize<'de> for SubjectAccessReview {
 impl crate::support::DeStruct for SubjectAccessReview {
     const NAME: &'static str = "SubjectAccessReview";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -73,10 +85,12 @@ impl crate::support::DeStruct for SubjectAccessReview {
 }
 
 impl kapi_apimachinery::Object for SubjectAccessReview {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 /// `authorization.k8s.io/v1` `SubjectAccessReviewSpec`.
 ///
 /// Schema `io.k8s.api.authorization.v1.SubjectAccessReviewSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#subjectaccessreviewspec-v1-authorization-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct SubjectAccessReviewSpec {
     /// `extra`: map of array of `string`, optional.
     pub extra: BTreeMap<String, Vec<String>>,
@@ -21,6 +21,20 @@ pub struct SubjectAccessReviewSpec {
     pub uid: Option<String>,
     /// `user`: `string`, optional.
     pub user: Option<String>,
+}
+
+impl std::fmt::Debug for SubjectAccessReviewSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SubjectAccessReviewSpec")
+            .field("extra", &self.extra)
+            .field("groups", &self.groups)
+            .field("non_resource_attributes", &self.non_resource_attributes)
+            .field("resource_attributes", &self.resource_attributes)
+            .field("uid", &self.uid)
+            .field("user", &self.user)
+            .finish()
+    }
 }
 
 impl serde::Serialize for SubjectAccessReviewSpec {
@@ -58,6 +72,7 @@ impl<'de> serde::Deserialize<'de> for SubjectAccessReviewSpec {
 impl crate::support::DeStruct for SubjectAccessReviewSpec {
     const NAME: &'static str = "SubjectAccessReviewSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "extra" => 0,

@@ -3,7 +3,7 @@
 /// `authorization.k8s.io/v1` `SubjectAccessReviewStatus`.
 ///
 /// Schema `io.k8s.api.authorization.v1.SubjectAccessReviewStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#subjectaccessreviewstatus-v1-authorization-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct SubjectAccessReviewStatus {
     /// `allowed`: `boolean`, required.
     pub allowed: bool,
@@ -13,6 +13,18 @@ pub struct SubjectAccessReviewStatus {
     pub evaluation_error: Option<String>,
     /// `reason`: `string`, optional.
     pub reason: Option<String>,
+}
+
+impl std::fmt::Debug for SubjectAccessReviewStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SubjectAccessReviewStatus")
+            .field("allowed", &self.allowed)
+            .field("denied", &self.denied)
+            .field("evaluation_error", &self.evaluation_error)
+            .field("reason", &self.reason)
+            .finish()
+    }
 }
 
 impl serde::Serialize for SubjectAccessReviewStatus {
@@ -42,6 +54,7 @@ impl<'de> serde::Deserialize<'de> for SubjectAccessReviewStatus {
 impl crate::support::DeStruct for SubjectAccessReviewStatus {
     const NAME: &'static str = "SubjectAccessReviewStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "allowed" => 0,

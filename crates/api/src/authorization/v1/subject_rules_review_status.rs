@@ -6,7 +6,7 @@ use super::ResourceRule;
 /// `authorization.k8s.io/v1` `SubjectRulesReviewStatus`.
 ///
 /// Schema `io.k8s.api.authorization.v1.SubjectRulesReviewStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#subjectrulesreviewstatus-v1-authorization-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct SubjectRulesReviewStatus {
     /// `evaluationError`: `string`, optional.
     pub evaluation_error: Option<String>,
@@ -16,6 +16,18 @@ pub struct SubjectRulesReviewStatus {
     pub non_resource_rules: Vec<NonResourceRule>,
     /// `resourceRules`: array of `ResourceRule`, required. List type `atomic`.
     pub resource_rules: Vec<ResourceRule>,
+}
+
+impl std::fmt::Debug for SubjectRulesReviewStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SubjectRulesReviewStatus")
+            .field("evaluation_error", &self.evaluation_error)
+            .field("incomplete", &self.incomplete)
+            .field("non_resource_rules", &self.non_resource_rules)
+            .field("resource_rules", &self.resource_rules)
+            .finish()
+    }
 }
 
 impl serde::Serialize for SubjectRulesReviewStatus {
@@ -41,6 +53,7 @@ impl<'de> serde::Deserialize<'de> for SubjectRulesReviewStatus {
 impl crate::support::DeStruct for SubjectRulesReviewStatus {
     const NAME: &'static str = "SubjectRulesReviewStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "evaluationError" => 0,

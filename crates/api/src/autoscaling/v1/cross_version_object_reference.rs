@@ -5,7 +5,7 @@
 /// Schema `io.k8s.api.autoscaling.v1.CrossVersionObjectReference` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#crossversionobjectreference-v1-autoscaling).
 ///
 /// Map type `atomic` (`x-kubernetes-map-type`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CrossVersionObjectReference {
     /// `apiVersion`: `string`, optional.
     pub api_version: Option<String>,
@@ -13,6 +13,17 @@ pub struct CrossVersionObjectReference {
     pub kind: String,
     /// `name`: `string`, required.
     pub name: String,
+}
+
+impl std::fmt::Debug for CrossVersionObjectReference {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CrossVersionObjectReference")
+            .field("api_version", &self.api_version)
+            .field("kind", &self.kind)
+            .field("name", &self.name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for CrossVersionObjectReference {
@@ -37,6 +48,7 @@ impl<'de> serde::Deserialize<'de> for CrossVersionObjectReference {
 impl crate::support::DeStruct for CrossVersionObjectReference {
     const NAME: &'static str = "CrossVersionObjectReference";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "apiVersion" => 0,

@@ -14,7 +14,7 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | `status` |
 /// | Schema | `io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#horizontalpodautoscaler-v1-autoscaling> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct HorizontalPodAutoscaler {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
@@ -22,6 +22,17 @@ pub struct HorizontalPodAutoscaler {
     pub spec: HorizontalPodAutoscalerSpec,
     /// `status`: `HorizontalPodAutoscalerStatus`, optional.
     pub status: Option<HorizontalPodAutoscalerStatus>,
+}
+
+impl std::fmt::Debug for HorizontalPodAutoscaler {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HorizontalPodAutoscaler")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 
 impl serde::Serialize for HorizontalPodAutoscaler {
@@ -48,6 +59,7 @@ impl<'de> serde::Deserialize<'de> for HorizontalPodAutoscaler {
 impl crate::support::DeStruct for HorizontalPodAutoscaler {
     const NAME: &'static str = "HorizontalPodAutoscaler";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -73,10 +85,12 @@ impl crate::support::DeStruct for HorizontalPodAutoscaler {
 }
 
 impl kapi_apimachinery::Object for HorizontalPodAutoscaler {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

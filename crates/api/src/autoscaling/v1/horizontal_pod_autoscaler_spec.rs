@@ -5,7 +5,7 @@ use super::CrossVersionObjectReference;
 /// `autoscaling/v1` `HorizontalPodAutoscalerSpec`.
 ///
 /// Schema `io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#horizontalpodautoscalerspec-v1-autoscaling).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct HorizontalPodAutoscalerSpec {
     /// `maxReplicas`: `integer` (`int32`), required.
     pub max_replicas: i32,
@@ -15,6 +15,21 @@ pub struct HorizontalPodAutoscalerSpec {
     pub scale_target_ref: CrossVersionObjectReference,
     /// `targetCPUUtilizationPercentage`: `integer` (`int32`), optional.
     pub target_cpu_utilization_percentage: Option<i32>,
+}
+
+impl std::fmt::Debug for HorizontalPodAutoscalerSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HorizontalPodAutoscalerSpec")
+            .field("max_replicas", &self.max_replicas)
+            .field("min_replicas", &self.min_replicas)
+            .field("scale_target_ref", &self.scale_target_ref)
+            .field(
+                "target_cpu_utilization_percentage",
+                &self.target_cpu_utilization_percentage,
+            )
+            .finish()
+    }
 }
 
 impl serde::Serialize for HorizontalPodAutoscalerSpec {
@@ -42,6 +57,7 @@ impl<'de> serde::Deserialize<'de> for HorizontalPodAutoscalerSpec {
 impl crate::support::DeStruct for HorizontalPodAutoscalerSpec {
     const NAME: &'static str = "HorizontalPodAutoscalerSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "maxReplicas" => 0,

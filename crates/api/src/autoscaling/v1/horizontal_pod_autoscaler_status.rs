@@ -5,7 +5,7 @@ use kapi_apimachinery::Time;
 /// `autoscaling/v1` `HorizontalPodAutoscalerStatus`.
 ///
 /// Schema `io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#horizontalpodautoscalerstatus-v1-autoscaling).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct HorizontalPodAutoscalerStatus {
     /// `currentCPUUtilizationPercentage`: `integer` (`int32`), optional.
     pub current_cpu_utilization_percentage: Option<i32>,
@@ -17,6 +17,22 @@ pub struct HorizontalPodAutoscalerStatus {
     pub last_scale_time: Option<Time>,
     /// `observedGeneration`: `integer` (`int64`), optional.
     pub observed_generation: Option<i64>,
+}
+
+impl std::fmt::Debug for HorizontalPodAutoscalerStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HorizontalPodAutoscalerStatus")
+            .field(
+                "current_cpu_utilization_percentage",
+                &self.current_cpu_utilization_percentage,
+            )
+            .field("current_replicas", &self.current_replicas)
+            .field("desired_replicas", &self.desired_replicas)
+            .field("last_scale_time", &self.last_scale_time)
+            .field("observed_generation", &self.observed_generation)
+            .finish()
+    }
 }
 
 impl serde::Serialize for HorizontalPodAutoscalerStatus {
@@ -47,6 +63,7 @@ impl<'de> serde::Deserialize<'de> for HorizontalPodAutoscalerStatus {
 impl crate::support::DeStruct for HorizontalPodAutoscalerStatus {
     const NAME: &'static str = "HorizontalPodAutoscalerStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "currentCPUUtilizationPercentage" => 0,

@@ -25,6 +25,7 @@ pub use self::scale_spec::ScaleSpec;
 pub use self::scale_status::ScaleStatus;
 
 /// Registers the 1 resource type(s) of `autoscaling/v1` with `scheme`.
+#[inline]
 pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     scheme.register::<HorizontalPodAutoscaler>();
 }

@@ -14,7 +14,7 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#scale-v1-autoscaling> |
 ///
 /// Implements `Object` (it has `metadata`) but not `Resource` (no collection URL).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Scale {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
@@ -22,6 +22,17 @@ pub struct Scale {
     pub spec: Option<ScaleSpec>,
     /// `status`: `ScaleStatus`, optional.
     pub status: Option<ScaleStatus>,
+}
+
+impl std::fmt::Debug for Scale {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scale")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 
 impl serde::Serialize for Scale {
@@ -50,6 +61,7 @@ impl<'de> serde::Deserialize<'de> for Scale {
 impl crate::support::DeStruct for Scale {
     const NAME: &'static str = "Scale";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -75,10 +87,12 @@ impl crate::support::DeStruct for Scale {
 }
 
 impl kapi_apimachinery::Object for Scale {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

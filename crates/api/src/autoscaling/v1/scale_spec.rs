@@ -3,10 +3,19 @@
 /// `autoscaling/v1` `ScaleSpec`.
 ///
 /// Schema `io.k8s.api.autoscaling.v1.ScaleSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#scalespec-v1-autoscaling).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ScaleSpec {
     /// `replicas`: `integer` (`int32`), optional.
     pub replicas: Option<i32>,
+}
+
+impl std::fmt::Debug for ScaleSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScaleSpec")
+            .field("replicas", &self.replicas)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ScaleSpec {
@@ -29,6 +38,7 @@ impl<'de> serde::Deserialize<'de> for ScaleSpec {
 impl crate::support::DeStruct for ScaleSpec {
     const NAME: &'static str = "ScaleSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "replicas" => 0,

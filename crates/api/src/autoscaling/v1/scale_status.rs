@@ -3,12 +3,22 @@
 /// `autoscaling/v1` `ScaleStatus`.
 ///
 /// Schema `io.k8s.api.autoscaling.v1.ScaleStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#scalestatus-v1-autoscaling).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ScaleStatus {
     /// `replicas`: `integer` (`int32`), required.
     pub replicas: i32,
     /// `selector`: `string`, optional.
     pub selector: Option<String>,
+}
+
+impl std::fmt::Debug for ScaleStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScaleStatus")
+            .field("replicas", &self.replicas)
+            .field("selector", &self.selector)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ScaleStatus {
@@ -32,6 +42,7 @@ impl<'de> serde::Deserialize<'de> for ScaleStatus {
 impl crate::support::DeStruct for ScaleStatus {
     const NAME: &'static str = "ScaleStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "replicas" => 0,

@@ -5,7 +5,7 @@ use super::MetricTarget;
 /// `autoscaling/v2` `ContainerResourceMetricSource`.
 ///
 /// Schema `io.k8s.api.autoscaling.v2.ContainerResourceMetricSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#containerresourcemetricsource-v2-autoscaling).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ContainerResourceMetricSource {
     /// `container`: `string`, required.
     pub container: String,
@@ -13,6 +13,17 @@ pub struct ContainerResourceMetricSource {
     pub name: String,
     /// `target`: `MetricTarget`, required.
     pub target: MetricTarget,
+}
+
+impl std::fmt::Debug for ContainerResourceMetricSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContainerResourceMetricSource")
+            .field("container", &self.container)
+            .field("name", &self.name)
+            .field("target", &self.target)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ContainerResourceMetricSource {
@@ -35,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for ContainerResourceMetricSource {
 impl crate::support::DeStruct for ContainerResourceMetricSource {
     const NAME: &'static str = "ContainerResourceMetricSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "container" => 0,

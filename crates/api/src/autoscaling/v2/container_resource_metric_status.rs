@@ -5,7 +5,7 @@ use super::MetricValueStatus;
 /// `autoscaling/v2` `ContainerResourceMetricStatus`.
 ///
 /// Schema `io.k8s.api.autoscaling.v2.ContainerResourceMetricStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#containerresourcemetricstatus-v2-autoscaling).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ContainerResourceMetricStatus {
     /// `container`: `string`, required.
     pub container: String,
@@ -13,6 +13,17 @@ pub struct ContainerResourceMetricStatus {
     pub current: MetricValueStatus,
     /// `name`: `string`, required.
     pub name: String,
+}
+
+impl std::fmt::Debug for ContainerResourceMetricStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContainerResourceMetricStatus")
+            .field("container", &self.container)
+            .field("current", &self.current)
+            .field("name", &self.name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ContainerResourceMetricStatus {
@@ -35,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for ContainerResourceMetricStatus {
 impl crate::support::DeStruct for ContainerResourceMetricStatus {
     const NAME: &'static str = "ContainerResourceMetricStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "container" => 0,

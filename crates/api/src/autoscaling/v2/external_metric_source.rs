@@ -6,12 +6,22 @@ use super::MetricTarget;
 /// `autoscaling/v2` `ExternalMetricSource`.
 ///
 /// Schema `io.k8s.api.autoscaling.v2.ExternalMetricSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#externalmetricsource-v2-autoscaling).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ExternalMetricSource {
     /// `metric`: `MetricIdentifier`, required.
     pub metric: MetricIdentifier,
     /// `target`: `MetricTarget`, required.
     pub target: MetricTarget,
+}
+
+impl std::fmt::Debug for ExternalMetricSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExternalMetricSource")
+            .field("metric", &self.metric)
+            .field("target", &self.target)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ExternalMetricSource {
@@ -33,6 +43,7 @@ impl<'de> serde::Deserialize<'de> for ExternalMetricSource {
 impl crate::support::DeStruct for ExternalMetricSource {
     const NAME: &'static str = "ExternalMetricSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metric" => 0,

@@ -6,12 +6,22 @@ use super::MetricValueStatus;
 /// `autoscaling/v2` `ExternalMetricStatus`.
 ///
 /// Schema `io.k8s.api.autoscaling.v2.ExternalMetricStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#externalmetricstatus-v2-autoscaling).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ExternalMetricStatus {
     /// `current`: `MetricValueStatus`, required.
     pub current: MetricValueStatus,
     /// `metric`: `MetricIdentifier`, required.
     pub metric: MetricIdentifier,
+}
+
+impl std::fmt::Debug for ExternalMetricStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExternalMetricStatus")
+            .field("current", &self.current)
+            .field("metric", &self.metric)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ExternalMetricStatus {
@@ -33,6 +43,7 @@ impl<'de> serde::Deserialize<'de> for ExternalMetricStatus {
 impl crate::support::DeStruct for ExternalMetricStatus {
     const NAME: &'static str = "ExternalMetricStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "current" => 0,

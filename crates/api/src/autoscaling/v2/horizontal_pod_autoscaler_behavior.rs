@@ -5,12 +5,22 @@ use super::HpaScalingRules;
 /// `autoscaling/v2` `HorizontalPodAutoscalerBehavior`.
 ///
 /// Schema `io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerBehavior` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#horizontalpodautoscalerbehavior-v2-autoscaling).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct HorizontalPodAutoscalerBehavior {
     /// `scaleDown`: `HPAScalingRules`, optional.
     pub scale_down: Option<Box<HpaScalingRules>>,
     /// `scaleUp`: `HPAScalingRules`, optional.
     pub scale_up: Option<Box<HpaScalingRules>>,
+}
+
+impl std::fmt::Debug for HorizontalPodAutoscalerBehavior {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HorizontalPodAutoscalerBehavior")
+            .field("scale_down", &self.scale_down)
+            .field("scale_up", &self.scale_up)
+            .finish()
+    }
 }
 
 impl serde::Serialize for HorizontalPodAutoscalerBehavior {
@@ -36,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for HorizontalPodAutoscalerBehavior {
 impl crate::support::DeStruct for HorizontalPodAutoscalerBehavior {
     const NAME: &'static str = "HorizontalPodAutoscalerBehavior";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "scaleDown" => 0,

@@ -5,7 +5,7 @@ use kapi_apimachinery::Time;
 /// `autoscaling/v2` `HorizontalPodAutoscalerCondition`.
 ///
 /// Schema `io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerCondition` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#horizontalpodautoscalercondition-v2-autoscaling).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct HorizontalPodAutoscalerCondition {
     /// `lastTransitionTime`: `Time`, optional.
     pub last_transition_time: Option<Time>,
@@ -17,6 +17,19 @@ pub struct HorizontalPodAutoscalerCondition {
     pub status: String,
     /// `type`: `string`, required.
     pub type_: String,
+}
+
+impl std::fmt::Debug for HorizontalPodAutoscalerCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HorizontalPodAutoscalerCondition")
+            .field("last_transition_time", &self.last_transition_time)
+            .field("message", &self.message)
+            .field("reason", &self.reason)
+            .field("status", &self.status)
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 
 impl serde::Serialize for HorizontalPodAutoscalerCondition {
@@ -47,6 +60,7 @@ impl<'de> serde::Deserialize<'de> for HorizontalPodAutoscalerCondition {
 impl crate::support::DeStruct for HorizontalPodAutoscalerCondition {
     const NAME: &'static str = "HorizontalPodAutoscalerCondition";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "lastTransitionTime" => 0,

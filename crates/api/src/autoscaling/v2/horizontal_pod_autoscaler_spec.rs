@@ -7,7 +7,7 @@ use super::MetricSpec;
 /// `autoscaling/v2` `HorizontalPodAutoscalerSpec`.
 ///
 /// Schema `io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#horizontalpodautoscalerspec-v2-autoscaling).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct HorizontalPodAutoscalerSpec {
     /// `behavior`: `HorizontalPodAutoscalerBehavior`, optional.
     pub behavior: Option<HorizontalPodAutoscalerBehavior>,
@@ -19,6 +19,19 @@ pub struct HorizontalPodAutoscalerSpec {
     pub min_replicas: Option<i32>,
     /// `scaleTargetRef`: `CrossVersionObjectReference`, required.
     pub scale_target_ref: CrossVersionObjectReference,
+}
+
+impl std::fmt::Debug for HorizontalPodAutoscalerSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HorizontalPodAutoscalerSpec")
+            .field("behavior", &self.behavior)
+            .field("max_replicas", &self.max_replicas)
+            .field("metrics", &self.metrics)
+            .field("min_replicas", &self.min_replicas)
+            .field("scale_target_ref", &self.scale_target_ref)
+            .finish()
+    }
 }
 
 impl serde::Serialize for HorizontalPodAutoscalerSpec {
@@ -49,6 +62,7 @@ impl<'de> serde::Deserialize<'de> for HorizontalPodAutoscalerSpec {
 impl crate::support::DeStruct for HorizontalPodAutoscalerSpec {
     const NAME: &'static str = "HorizontalPodAutoscalerSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "behavior" => 0,

@@ -7,7 +7,7 @@ use kapi_apimachinery::Time;
 /// `autoscaling/v2` `HorizontalPodAutoscalerStatus`.
 ///
 /// Schema `io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#horizontalpodautoscalerstatus-v2-autoscaling).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct HorizontalPodAutoscalerStatus {
     /// `conditions`: array of `HorizontalPodAutoscalerCondition`, optional. List type `map` (keys `type`). Patch strategy `merge` (merge key `type`).
     pub conditions: Vec<HorizontalPodAutoscalerCondition>,
@@ -21,6 +21,20 @@ pub struct HorizontalPodAutoscalerStatus {
     pub last_scale_time: Option<Time>,
     /// `observedGeneration`: `integer` (`int64`), optional.
     pub observed_generation: Option<i64>,
+}
+
+impl std::fmt::Debug for HorizontalPodAutoscalerStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HorizontalPodAutoscalerStatus")
+            .field("conditions", &self.conditions)
+            .field("current_metrics", &self.current_metrics)
+            .field("current_replicas", &self.current_replicas)
+            .field("desired_replicas", &self.desired_replicas)
+            .field("last_scale_time", &self.last_scale_time)
+            .field("observed_generation", &self.observed_generation)
+            .finish()
+    }
 }
 
 impl serde::Serialize for HorizontalPodAutoscalerStatus {
@@ -56,6 +70,7 @@ impl<'de> serde::Deserialize<'de> for HorizontalPodAutoscalerStatus {
 impl crate::support::DeStruct for HorizontalPodAutoscalerStatus {
     const NAME: &'static str = "HorizontalPodAutoscalerStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "conditions" => 0,

@@ -4,7 +4,7 @@
 ///
 /// Schema `io.k8s.api.autoscaling.v2.HPAScalingPolicy` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#hpascalingpolicy-v2-autoscaling).
 #[doc(alias = "HPAScalingPolicy")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct HpaScalingPolicy {
     /// `periodSeconds`: `integer` (`int32`), required.
     pub period_seconds: i32,
@@ -12,6 +12,17 @@ pub struct HpaScalingPolicy {
     pub type_: String,
     /// `value`: `integer` (`int32`), required.
     pub value: i32,
+}
+
+impl std::fmt::Debug for HpaScalingPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HpaScalingPolicy")
+            .field("period_seconds", &self.period_seconds)
+            .field("type_", &self.type_)
+            .field("value", &self.value)
+            .finish()
+    }
 }
 
 impl serde::Serialize for HpaScalingPolicy {
@@ -34,6 +45,7 @@ impl<'de> serde::Deserialize<'de> for HpaScalingPolicy {
 impl crate::support::DeStruct for HpaScalingPolicy {
     const NAME: &'static str = "HPAScalingPolicy";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "periodSeconds" => 0,

@@ -7,7 +7,7 @@ use kapi_apimachinery::Quantity;
 ///
 /// Schema `io.k8s.api.autoscaling.v2.HPAScalingRules` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#hpascalingrules-v2-autoscaling).
 #[doc(alias = "HPAScalingRules")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct HpaScalingRules {
     /// `policies`: array of `HPAScalingPolicy`, optional. List type `atomic`.
     pub policies: Vec<HpaScalingPolicy>,
@@ -17,6 +17,21 @@ pub struct HpaScalingRules {
     pub stabilization_window_seconds: Option<i32>,
     /// `tolerance`: `Quantity`, optional.
     pub tolerance: Option<Quantity>,
+}
+
+impl std::fmt::Debug for HpaScalingRules {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HpaScalingRules")
+            .field("policies", &self.policies)
+            .field("select_policy", &self.select_policy)
+            .field(
+                "stabilization_window_seconds",
+                &self.stabilization_window_seconds,
+            )
+            .field("tolerance", &self.tolerance)
+            .finish()
+    }
 }
 
 impl serde::Serialize for HpaScalingRules {
@@ -48,6 +63,7 @@ impl<'de> serde::Deserialize<'de> for HpaScalingRules {
 impl crate::support::DeStruct for HpaScalingRules {
     const NAME: &'static str = "HPAScalingRules";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "policies" => 0,

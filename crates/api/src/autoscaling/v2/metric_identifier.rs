@@ -5,12 +5,22 @@ use kapi_apimachinery::meta::LabelSelector;
 /// `autoscaling/v2` `MetricIdentifier`.
 ///
 /// Schema `io.k8s.api.autoscaling.v2.MetricIdentifier` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#metricidentifier-v2-autoscaling).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct MetricIdentifier {
     /// `name`: `string`, required.
     pub name: String,
     /// `selector`: `LabelSelector`, optional.
     pub selector: Option<LabelSelector>,
+}
+
+impl std::fmt::Debug for MetricIdentifier {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetricIdentifier")
+            .field("name", &self.name)
+            .field("selector", &self.selector)
+            .finish()
+    }
 }
 
 impl serde::Serialize for MetricIdentifier {
@@ -34,6 +44,7 @@ impl<'de> serde::Deserialize<'de> for MetricIdentifier {
 impl crate::support::DeStruct for MetricIdentifier {
     const NAME: &'static str = "MetricIdentifier";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "name" => 0,

@@ -9,7 +9,7 @@ use super::ResourceMetricSource;
 /// `autoscaling/v2` `MetricSpec`.
 ///
 /// Schema `io.k8s.api.autoscaling.v2.MetricSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#metricspec-v2-autoscaling).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct MetricSpec {
     /// `containerResource`: `ContainerResourceMetricSource`, optional.
     pub container_resource: Option<Box<ContainerResourceMetricSource>>,
@@ -23,6 +23,20 @@ pub struct MetricSpec {
     pub resource: Option<Box<ResourceMetricSource>>,
     /// `type`: `string`, required.
     pub type_: String,
+}
+
+impl std::fmt::Debug for MetricSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetricSpec")
+            .field("container_resource", &self.container_resource)
+            .field("external", &self.external)
+            .field("object", &self.object)
+            .field("pods", &self.pods)
+            .field("resource", &self.resource)
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 
 impl serde::Serialize for MetricSpec {
@@ -58,6 +72,7 @@ impl<'de> serde::Deserialize<'de> for MetricSpec {
 impl crate::support::DeStruct for MetricSpec {
     const NAME: &'static str = "MetricSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "containerResource" => 0,

@@ -9,7 +9,7 @@ use super::ResourceMetricStatus;
 /// `autoscaling/v2` `MetricStatus`.
 ///
 /// Schema `io.k8s.api.autoscaling.v2.MetricStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#metricstatus-v2-autoscaling).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct MetricStatus {
     /// `containerResource`: `ContainerResourceMetricStatus`, optional.
     pub container_resource: Option<Box<ContainerResourceMetricStatus>>,
@@ -23,6 +23,20 @@ pub struct MetricStatus {
     pub resource: Option<Box<ResourceMetricStatus>>,
     /// `type`: `string`, required.
     pub type_: String,
+}
+
+impl std::fmt::Debug for MetricStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetricStatus")
+            .field("container_resource", &self.container_resource)
+            .field("external", &self.external)
+            .field("object", &self.object)
+            .field("pods", &self.pods)
+            .field("resource", &self.resource)
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 
 impl serde::Serialize for MetricStatus {
@@ -58,6 +72,7 @@ impl<'de> serde::Deserialize<'de> for MetricStatus {
 impl crate::support::DeStruct for MetricStatus {
     const NAME: &'static str = "MetricStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "containerResource" => 0,

@@ -5,7 +5,7 @@ use kapi_apimachinery::Quantity;
 /// `autoscaling/v2` `MetricTarget`.
 ///
 /// Schema `io.k8s.api.autoscaling.v2.MetricTarget` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#metrictarget-v2-autoscaling).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct MetricTarget {
     /// `averageUtilization`: `integer` (`int32`), optional.
     pub average_utilization: Option<i32>,
@@ -15,6 +15,18 @@ pub struct MetricTarget {
     pub type_: String,
     /// `value`: `Quantity`, optional.
     pub value: Option<Quantity>,
+}
+
+impl std::fmt::Debug for MetricTarget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetricTarget")
+            .field("average_utilization", &self.average_utilization)
+            .field("average_value", &self.average_value)
+            .field("type_", &self.type_)
+            .field("value", &self.value)
+            .finish()
+    }
 }
 
 impl serde::Serialize for MetricTarget {
@@ -44,6 +56,7 @@ impl<'de> serde::Deserialize<'de> for MetricTarget {
 impl crate::support::DeStruct for MetricTarget {
     const NAME: &'static str = "MetricTarget";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "averageUtilization" => 0,

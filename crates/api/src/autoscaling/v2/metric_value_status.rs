@@ -5,7 +5,7 @@ use kapi_apimachinery::Quantity;
 /// `autoscaling/v2` `MetricValueStatus`.
 ///
 /// Schema `io.k8s.api.autoscaling.v2.MetricValueStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#metricvaluestatus-v2-autoscaling).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct MetricValueStatus {
     /// `averageUtilization`: `integer` (`int32`), optional.
     pub average_utilization: Option<i32>,
@@ -13,6 +13,17 @@ pub struct MetricValueStatus {
     pub average_value: Option<Quantity>,
     /// `value`: `Quantity`, optional.
     pub value: Option<Quantity>,
+}
+
+impl std::fmt::Debug for MetricValueStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetricValueStatus")
+            .field("average_utilization", &self.average_utilization)
+            .field("average_value", &self.average_value)
+            .field("value", &self.value)
+            .finish()
+    }
 }
 
 impl serde::Serialize for MetricValueStatus {
@@ -41,6 +52,7 @@ impl<'de> serde::Deserialize<'de> for MetricValueStatus {
 impl crate::support::DeStruct for MetricValueStatus {
     const NAME: &'static str = "MetricValueStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "averageUtilization" => 0,

@@ -57,6 +57,7 @@ pub use self::resource_metric_source::ResourceMetricSource;
 pub use self::resource_metric_status::ResourceMetricStatus;
 
 /// Registers the 1 resource type(s) of `autoscaling/v2` with `scheme`.
+#[inline]
 pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     scheme.register::<HorizontalPodAutoscaler>();
 }

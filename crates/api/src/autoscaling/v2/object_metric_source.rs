@@ -7,7 +7,7 @@ use super::MetricTarget;
 /// `autoscaling/v2` `ObjectMetricSource`.
 ///
 /// Schema `io.k8s.api.autoscaling.v2.ObjectMetricSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#objectmetricsource-v2-autoscaling).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ObjectMetricSource {
     /// `describedObject`: `CrossVersionObjectReference`, required.
     pub described_object: CrossVersionObjectReference,
@@ -15,6 +15,17 @@ pub struct ObjectMetricSource {
     pub metric: MetricIdentifier,
     /// `target`: `MetricTarget`, required.
     pub target: MetricTarget,
+}
+
+impl std::fmt::Debug for ObjectMetricSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObjectMetricSource")
+            .field("described_object", &self.described_object)
+            .field("metric", &self.metric)
+            .field("target", &self.target)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ObjectMetricSource {
@@ -37,6 +48,7 @@ impl<'de> serde::Deserialize<'de> for ObjectMetricSource {
 impl crate::support::DeStruct for ObjectMetricSource {
     const NAME: &'static str = "ObjectMetricSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "describedObject" => 0,

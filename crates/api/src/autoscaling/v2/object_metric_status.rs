@@ -7,7 +7,7 @@ use super::MetricValueStatus;
 /// `autoscaling/v2` `ObjectMetricStatus`.
 ///
 /// Schema `io.k8s.api.autoscaling.v2.ObjectMetricStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#objectmetricstatus-v2-autoscaling).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ObjectMetricStatus {
     /// `current`: `MetricValueStatus`, required.
     pub current: MetricValueStatus,
@@ -15,6 +15,17 @@ pub struct ObjectMetricStatus {
     pub described_object: CrossVersionObjectReference,
     /// `metric`: `MetricIdentifier`, required.
     pub metric: MetricIdentifier,
+}
+
+impl std::fmt::Debug for ObjectMetricStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObjectMetricStatus")
+            .field("current", &self.current)
+            .field("described_object", &self.described_object)
+            .field("metric", &self.metric)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ObjectMetricStatus {
@@ -37,6 +48,7 @@ impl<'de> serde::Deserialize<'de> for ObjectMetricStatus {
 impl crate::support::DeStruct for ObjectMetricStatus {
     const NAME: &'static str = "ObjectMetricStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "current" => 0,

@@ -6,12 +6,22 @@ use super::MetricTarget;
 /// `autoscaling/v2` `PodsMetricSource`.
 ///
 /// Schema `io.k8s.api.autoscaling.v2.PodsMetricSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#podsmetricsource-v2-autoscaling).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodsMetricSource {
     /// `metric`: `MetricIdentifier`, required.
     pub metric: MetricIdentifier,
     /// `target`: `MetricTarget`, required.
     pub target: MetricTarget,
+}
+
+impl std::fmt::Debug for PodsMetricSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodsMetricSource")
+            .field("metric", &self.metric)
+            .field("target", &self.target)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PodsMetricSource {
@@ -33,6 +43,7 @@ impl<'de> serde::Deserialize<'de> for PodsMetricSource {
 impl crate::support::DeStruct for PodsMetricSource {
     const NAME: &'static str = "PodsMetricSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metric" => 0,

@@ -6,12 +6,22 @@ use super::MetricValueStatus;
 /// `autoscaling/v2` `PodsMetricStatus`.
 ///
 /// Schema `io.k8s.api.autoscaling.v2.PodsMetricStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#podsmetricstatus-v2-autoscaling).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodsMetricStatus {
     /// `current`: `MetricValueStatus`, required.
     pub current: MetricValueStatus,
     /// `metric`: `MetricIdentifier`, required.
     pub metric: MetricIdentifier,
+}
+
+impl std::fmt::Debug for PodsMetricStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodsMetricStatus")
+            .field("current", &self.current)
+            .field("metric", &self.metric)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PodsMetricStatus {
@@ -33,6 +43,7 @@ impl<'de> serde::Deserialize<'de> for PodsMetricStatus {
 impl crate::support::DeStruct for PodsMetricStatus {
     const NAME: &'static str = "PodsMetricStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "current" => 0,

@@ -5,12 +5,22 @@ use super::MetricTarget;
 /// `autoscaling/v2` `ResourceMetricSource`.
 ///
 /// Schema `io.k8s.api.autoscaling.v2.ResourceMetricSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#resourcemetricsource-v2-autoscaling).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ResourceMetricSource {
     /// `name`: `string`, required.
     pub name: String,
     /// `target`: `MetricTarget`, required.
     pub target: MetricTarget,
+}
+
+impl std::fmt::Debug for ResourceMetricSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResourceMetricSource")
+            .field("name", &self.name)
+            .field("target", &self.target)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ResourceMetricSource {
@@ -32,6 +42,7 @@ impl<'de> serde::Deserialize<'de> for ResourceMetricSource {
 impl crate::support::DeStruct for ResourceMetricSource {
     const NAME: &'static str = "ResourceMetricSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "name" => 0,

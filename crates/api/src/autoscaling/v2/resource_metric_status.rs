@@ -5,12 +5,22 @@ use super::MetricValueStatus;
 /// `autoscaling/v2` `ResourceMetricStatus`.
 ///
 /// Schema `io.k8s.api.autoscaling.v2.ResourceMetricStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#resourcemetricstatus-v2-autoscaling).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ResourceMetricStatus {
     /// `current`: `MetricValueStatus`, required.
     pub current: MetricValueStatus,
     /// `name`: `string`, required.
     pub name: String,
+}
+
+impl std::fmt::Debug for ResourceMetricStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResourceMetricStatus")
+            .field("current", &self.current)
+            .field("name", &self.name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ResourceMetricStatus {
@@ -32,6 +42,7 @@ impl<'de> serde::Deserialize<'de> for ResourceMetricStatus {
 impl crate::support::DeStruct for ResourceMetricStatus {
     const NAME: &'static str = "ResourceMetricStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "current" => 0,

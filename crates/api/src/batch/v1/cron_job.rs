@@ -14,7 +14,7 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | `status` |
 /// | Schema | `io.k8s.api.batch.v1.CronJob` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#cronjob-v1-batch> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CronJob {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
@@ -22,6 +22,17 @@ pub struct CronJob {
     pub spec: CronJobSpec,
     /// `status`: `CronJobStatus`, optional.
     pub status: Option<CronJobStatus>,
+}
+
+impl std::fmt::Debug for CronJob {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CronJob")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 
 impl serde::Serialize for CronJob {
@@ -48,6 +59,7 @@ impl<'de> serde::Deserialize<'de> for CronJob {
 impl crate::support::DeStruct for CronJob {
     const NAME: &'static str = "CronJob";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -73,10 +85,12 @@ impl crate::support::DeStruct for CronJob {
 }
 
 impl kapi_apimachinery::Object for CronJob {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

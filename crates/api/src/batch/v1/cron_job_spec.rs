@@ -5,7 +5,7 @@ use super::JobTemplateSpec;
 /// `batch/v1` `CronJobSpec`.
 ///
 /// Schema `io.k8s.api.batch.v1.CronJobSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#cronjobspec-v1-batch).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CronJobSpec {
     /// `concurrencyPolicy`: `string`, optional.
     pub concurrency_policy: Option<String>,
@@ -23,6 +23,25 @@ pub struct CronJobSpec {
     pub suspend: Option<bool>,
     /// `timeZone`: `string`, optional.
     pub time_zone: Option<String>,
+}
+
+impl std::fmt::Debug for CronJobSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CronJobSpec")
+            .field("concurrency_policy", &self.concurrency_policy)
+            .field("failed_jobs_history_limit", &self.failed_jobs_history_limit)
+            .field("job_template", &self.job_template)
+            .field("schedule", &self.schedule)
+            .field("starting_deadline_seconds", &self.starting_deadline_seconds)
+            .field(
+                "successful_jobs_history_limit",
+                &self.successful_jobs_history_limit,
+            )
+            .field("suspend", &self.suspend)
+            .field("time_zone", &self.time_zone)
+            .finish()
+    }
 }
 
 impl serde::Serialize for CronJobSpec {
@@ -62,6 +81,7 @@ impl<'de> serde::Deserialize<'de> for CronJobSpec {
 impl crate::support::DeStruct for CronJobSpec {
     const NAME: &'static str = "CronJobSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "concurrencyPolicy" => 0,

@@ -6,7 +6,7 @@ use kapi_apimachinery::Time;
 /// `batch/v1` `CronJobStatus`.
 ///
 /// Schema `io.k8s.api.batch.v1.CronJobStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#cronjobstatus-v1-batch).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CronJobStatus {
     /// `active`: array of `ObjectReference`, optional. List type `atomic`.
     pub active: Vec<ObjectReference>,
@@ -14,6 +14,17 @@ pub struct CronJobStatus {
     pub last_schedule_time: Option<Time>,
     /// `lastSuccessfulTime`: `Time`, optional.
     pub last_successful_time: Option<Time>,
+}
+
+impl std::fmt::Debug for CronJobStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CronJobStatus")
+            .field("active", &self.active)
+            .field("last_schedule_time", &self.last_schedule_time)
+            .field("last_successful_time", &self.last_successful_time)
+            .finish()
+    }
 }
 
 impl serde::Serialize for CronJobStatus {
@@ -42,6 +53,7 @@ impl<'de> serde::Deserialize<'de> for CronJobStatus {
 impl crate::support::DeStruct for CronJobStatus {
     const NAME: &'static str = "CronJobStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "active" => 0,

@@ -14,7 +14,7 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | `status` |
 /// | Schema | `io.k8s.api.batch.v1.Job` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#job-v1-batch> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Job {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
@@ -22,6 +22,17 @@ pub struct Job {
     pub spec: Option<JobSpec>,
     /// `status`: `JobStatus`, optional.
     pub status: Option<JobStatus>,
+}
+
+impl std::fmt::Debug for Job {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Job")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 
 impl serde::Serialize for Job {
@@ -50,6 +61,7 @@ impl<'de> serde::Deserialize<'de> for Job {
 impl crate::support::DeStruct for Job {
     const NAME: &'static str = "Job";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -75,10 +87,12 @@ impl crate::support::DeStruct for Job {
 }
 
 impl kapi_apimachinery::Object for Job {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

@@ -5,7 +5,7 @@ use kapi_apimachinery::Time;
 /// `batch/v1` `JobCondition`.
 ///
 /// Schema `io.k8s.api.batch.v1.JobCondition` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#jobcondition-v1-batch).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct JobCondition {
     /// `lastProbeTime`: `Time`, optional.
     pub last_probe_time: Option<Time>,
@@ -19,6 +19,20 @@ pub struct JobCondition {
     pub status: String,
     /// `type`: `string`, required.
     pub type_: String,
+}
+
+impl std::fmt::Debug for JobCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JobCondition")
+            .field("last_probe_time", &self.last_probe_time)
+            .field("last_transition_time", &self.last_transition_time)
+            .field("message", &self.message)
+            .field("reason", &self.reason)
+            .field("status", &self.status)
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 
 impl serde::Serialize for JobCondition {
@@ -52,6 +66,7 @@ impl<'de> serde::Deserialize<'de> for JobCondition {
 impl crate::support::DeStruct for JobCondition {
     const NAME: &'static str = "JobCondition";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "lastProbeTime" => 0,

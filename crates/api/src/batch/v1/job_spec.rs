@@ -8,7 +8,7 @@ use kapi_apimachinery::meta::LabelSelector;
 /// `batch/v1` `JobSpec`.
 ///
 /// Schema `io.k8s.api.batch.v1.JobSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#jobspec-v1-batch).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct JobSpec {
     /// `activeDeadlineSeconds`: `integer` (`int64`), optional.
     pub active_deadline_seconds: Option<i64>,
@@ -42,6 +42,33 @@ pub struct JobSpec {
     pub template: PodTemplateSpec,
     /// `ttlSecondsAfterFinished`: `integer` (`int32`), optional.
     pub ttl_seconds_after_finished: Option<i32>,
+}
+
+impl std::fmt::Debug for JobSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JobSpec")
+            .field("active_deadline_seconds", &self.active_deadline_seconds)
+            .field("backoff_limit", &self.backoff_limit)
+            .field("backoff_limit_per_index", &self.backoff_limit_per_index)
+            .field("completion_mode", &self.completion_mode)
+            .field("completions", &self.completions)
+            .field("managed_by", &self.managed_by)
+            .field("manual_selector", &self.manual_selector)
+            .field("max_failed_indexes", &self.max_failed_indexes)
+            .field("parallelism", &self.parallelism)
+            .field("pod_failure_policy", &self.pod_failure_policy)
+            .field("pod_replacement_policy", &self.pod_replacement_policy)
+            .field("selector", &self.selector)
+            .field("success_policy", &self.success_policy)
+            .field("suspend", &self.suspend)
+            .field("template", &self.template)
+            .field(
+                "ttl_seconds_after_finished",
+                &self.ttl_seconds_after_finished,
+            )
+            .finish()
+    }
 }
 
 impl serde::Serialize for JobSpec {
@@ -107,6 +134,7 @@ impl<'de> serde::Deserialize<'de> for JobSpec {
 impl crate::support::DeStruct for JobSpec {
     const NAME: &'static str = "JobSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "activeDeadlineSeconds" => 0,

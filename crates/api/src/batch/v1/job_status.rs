@@ -7,7 +7,7 @@ use kapi_apimachinery::Time;
 /// `batch/v1` `JobStatus`.
 ///
 /// Schema `io.k8s.api.batch.v1.JobStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#jobstatus-v1-batch).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct JobStatus {
     /// `active`: `integer` (`int32`), optional.
     pub active: Option<i32>,
@@ -31,6 +31,25 @@ pub struct JobStatus {
     pub terminating: Option<i32>,
     /// `uncountedTerminatedPods`: `UncountedTerminatedPods`, optional.
     pub uncounted_terminated_pods: Option<UncountedTerminatedPods>,
+}
+
+impl std::fmt::Debug for JobStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JobStatus")
+            .field("active", &self.active)
+            .field("completed_indexes", &self.completed_indexes)
+            .field("completion_time", &self.completion_time)
+            .field("conditions", &self.conditions)
+            .field("failed", &self.failed)
+            .field("failed_indexes", &self.failed_indexes)
+            .field("ready", &self.ready)
+            .field("start_time", &self.start_time)
+            .field("succeeded", &self.succeeded)
+            .field("terminating", &self.terminating)
+            .field("uncounted_terminated_pods", &self.uncounted_terminated_pods)
+            .finish()
+    }
 }
 
 impl serde::Serialize for JobStatus {
@@ -83,6 +102,7 @@ impl<'de> serde::Deserialize<'de> for JobStatus {
 impl crate::support::DeStruct for JobStatus {
     const NAME: &'static str = "JobStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "active" => 0,

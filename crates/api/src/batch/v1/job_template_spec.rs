@@ -6,12 +6,22 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// `batch/v1` `JobTemplateSpec`.
 ///
 /// Schema `io.k8s.api.batch.v1.JobTemplateSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#jobtemplatespec-v1-batch).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct JobTemplateSpec {
     /// `metadata`: `ObjectMeta`, optional.
     pub metadata: Option<ObjectMeta>,
     /// `spec`: `JobSpec`, optional.
     pub spec: Option<Box<JobSpec>>,
+}
+
+impl std::fmt::Debug for JobTemplateSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JobTemplateSpec")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .finish()
+    }
 }
 
 impl serde::Serialize for JobTemplateSpec {
@@ -37,6 +47,7 @@ impl<'de> serde::Deserialize<'de> for JobTemplateSpec {
 impl crate::support::DeStruct for JobTemplateSpec {
     const NAME: &'static str = "JobTemplateSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,

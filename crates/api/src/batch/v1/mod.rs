@@ -43,6 +43,7 @@ pub use self::success_policy_rule::SuccessPolicyRule;
 pub use self::uncounted_terminated_pods::UncountedTerminatedPods;
 
 /// Registers the 2 resource type(s) of `batch/v1` with `scheme`.
+#[inline]
 pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     scheme.register::<CronJob>();
     scheme.register::<Job>();

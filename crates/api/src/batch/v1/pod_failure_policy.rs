@@ -5,10 +5,19 @@ use super::PodFailurePolicyRule;
 /// `batch/v1` `PodFailurePolicy`.
 ///
 /// Schema `io.k8s.api.batch.v1.PodFailurePolicy` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#podfailurepolicy-v1-batch).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodFailurePolicy {
     /// `rules`: array of `PodFailurePolicyRule`, required. List type `atomic`.
     pub rules: Vec<PodFailurePolicyRule>,
+}
+
+impl std::fmt::Debug for PodFailurePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodFailurePolicy")
+            .field("rules", &self.rules)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PodFailurePolicy {
@@ -29,6 +38,7 @@ impl<'de> serde::Deserialize<'de> for PodFailurePolicy {
 impl crate::support::DeStruct for PodFailurePolicy {
     const NAME: &'static str = "PodFailurePolicy";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "rules" => 0,

@@ -3,7 +3,7 @@
 /// `batch/v1` `PodFailurePolicyOnExitCodesRequirement`.
 ///
 /// Schema `io.k8s.api.batch.v1.PodFailurePolicyOnExitCodesRequirement` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#podfailurepolicyonexitcodesrequirement-v1-batch).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodFailurePolicyOnExitCodesRequirement {
     /// `containerName`: `string`, optional.
     pub container_name: Option<String>,
@@ -11,6 +11,17 @@ pub struct PodFailurePolicyOnExitCodesRequirement {
     pub operator: String,
     /// `values`: array of `integer` (`int32`), required. List type `set`.
     pub values: Vec<i32>,
+}
+
+impl std::fmt::Debug for PodFailurePolicyOnExitCodesRequirement {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodFailurePolicyOnExitCodesRequirement")
+            .field("container_name", &self.container_name)
+            .field("operator", &self.operator)
+            .field("values", &self.values)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PodFailurePolicyOnExitCodesRequirement {
@@ -35,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for PodFailurePolicyOnExitCodesRequirement {
 impl crate::support::DeStruct for PodFailurePolicyOnExitCodesRequirement {
     const NAME: &'static str = "PodFailurePolicyOnExitCodesRequirement";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "containerName" => 0,

@@ -3,12 +3,22 @@
 /// `batch/v1` `PodFailurePolicyOnPodConditionsPattern`.
 ///
 /// Schema `io.k8s.api.batch.v1.PodFailurePolicyOnPodConditionsPattern` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#podfailurepolicyonpodconditionspattern-v1-batch).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodFailurePolicyOnPodConditionsPattern {
     /// `status`: `string`, optional.
     pub status: Option<String>,
     /// `type`: `string`, required.
     pub type_: String,
+}
+
+impl std::fmt::Debug for PodFailurePolicyOnPodConditionsPattern {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodFailurePolicyOnPodConditionsPattern")
+            .field("status", &self.status)
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PodFailurePolicyOnPodConditionsPattern {
@@ -32,6 +42,7 @@ impl<'de> serde::Deserialize<'de> for PodFailurePolicyOnPodConditionsPattern {
 impl crate::support::DeStruct for PodFailurePolicyOnPodConditionsPattern {
     const NAME: &'static str = "PodFailurePolicyOnPodConditionsPattern";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "status" => 0,

@@ -6,7 +6,7 @@ use super::PodFailurePolicyOnPodConditionsPattern;
 /// `batch/v1` `PodFailurePolicyRule`.
 ///
 /// Schema `io.k8s.api.batch.v1.PodFailurePolicyRule` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#podfailurepolicyrule-v1-batch).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodFailurePolicyRule {
     /// `action`: `string`, required.
     pub action: String,
@@ -14,6 +14,17 @@ pub struct PodFailurePolicyRule {
     pub on_exit_codes: Option<Box<PodFailurePolicyOnExitCodesRequirement>>,
     /// `onPodConditions`: array of `PodFailurePolicyOnPodConditionsPattern`, optional. List type `atomic`.
     pub on_pod_conditions: Vec<PodFailurePolicyOnPodConditionsPattern>,
+}
+
+impl std::fmt::Debug for PodFailurePolicyRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodFailurePolicyRule")
+            .field("action", &self.action)
+            .field("on_exit_codes", &self.on_exit_codes)
+            .field("on_pod_conditions", &self.on_pod_conditions)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PodFailurePolicyRule {
@@ -40,6 +51,7 @@ impl<'de> serde::Deserialize<'de> for PodFailurePolicyRule {
 impl crate::support::DeStruct for PodFailurePolicyRule {
     const NAME: &'static str = "PodFailurePolicyRule";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "action" => 0,

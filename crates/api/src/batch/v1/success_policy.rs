@@ -5,10 +5,19 @@ use super::SuccessPolicyRule;
 /// `batch/v1` `SuccessPolicy`.
 ///
 /// Schema `io.k8s.api.batch.v1.SuccessPolicy` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#successpolicy-v1-batch).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct SuccessPolicy {
     /// `rules`: array of `SuccessPolicyRule`, required. List type `atomic`.
     pub rules: Vec<SuccessPolicyRule>,
+}
+
+impl std::fmt::Debug for SuccessPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SuccessPolicy")
+            .field("rules", &self.rules)
+            .finish()
+    }
 }
 
 impl serde::Serialize for SuccessPolicy {
@@ -29,6 +38,7 @@ impl<'de> serde::Deserialize<'de> for SuccessPolicy {
 impl crate::support::DeStruct for SuccessPolicy {
     const NAME: &'static str = "SuccessPolicy";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "rules" => 0,

@@ -3,12 +3,22 @@
 /// `batch/v1` `SuccessPolicyRule`.
 ///
 /// Schema `io.k8s.api.batch.v1.SuccessPolicyRule` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#successpolicyrule-v1-batch).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct SuccessPolicyRule {
     /// `succeededCount`: `integer` (`int32`), optional.
     pub succeeded_count: Option<i32>,
     /// `succeededIndexes`: `string`, optional.
     pub succeeded_indexes: Option<String>,
+}
+
+impl std::fmt::Debug for SuccessPolicyRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SuccessPolicyRule")
+            .field("succeeded_count", &self.succeeded_count)
+            .field("succeeded_indexes", &self.succeeded_indexes)
+            .finish()
+    }
 }
 
 impl serde::Serialize for SuccessPolicyRule {
@@ -34,6 +44,7 @@ impl<'de> serde::Deserialize<'de> for SuccessPolicyRule {
 impl crate::support::DeStruct for SuccessPolicyRule {
     const NAME: &'static str = "SuccessPolicyRule";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "succeededCount" => 0,

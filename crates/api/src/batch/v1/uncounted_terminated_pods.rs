@@ -3,12 +3,22 @@
 /// `batch/v1` `UncountedTerminatedPods`.
 ///
 /// Schema `io.k8s.api.batch.v1.UncountedTerminatedPods` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#uncountedterminatedpods-v1-batch).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct UncountedTerminatedPods {
     /// `failed`: array of `string`, optional. List type `set`.
     pub failed: Vec<String>,
     /// `succeeded`: array of `string`, optional. List type `set`.
     pub succeeded: Vec<String>,
+}
+
+impl std::fmt::Debug for UncountedTerminatedPods {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UncountedTerminatedPods")
+            .field("failed", &self.failed)
+            .field("succeeded", &self.succeeded)
+            .finish()
+    }
 }
 
 impl serde::Serialize for UncountedTerminatedPods {
@@ -34,6 +44,7 @@ impl<'de> serde::Deserialize<'de> for UncountedTerminatedPods {
 impl crate::support::DeStruct for UncountedTerminatedPods {
     const NAME: &'static str = "UncountedTerminatedPods";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "failed" => 0,

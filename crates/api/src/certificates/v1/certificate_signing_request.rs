@@ -14,7 +14,7 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | `approval`, `status` |
 /// | Schema | `io.k8s.api.certificates.v1.CertificateSigningRequest` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#certificatesigningrequest-v1-certificates-k8s-io> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CertificateSigningRequest {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
@@ -22,6 +22,17 @@ pub struct CertificateSigningRequest {
     pub spec: CertificateSigningRequestSpec,
     /// `status`: `CertificateSigningRequestStatus`, optional.
     pub status: Option<CertificateSigningRequestStatus>,
+}
+
+impl std::fmt::Debug for CertificateSigningRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CertificateSigningRequest")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 
 impl serde::Serialize for CertificateSigningRequest {
@@ -48,6 +59,7 @@ impl<'de> serde::Deserialize<'de> for CertificateSigningRequest {
 impl crate::support::DeStruct for CertificateSigningRequest {
     const NAME: &'static str = "CertificateSigningRequest";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -73,10 +85,12 @@ impl crate::support::DeStruct for CertificateSigningRequest {
 }
 
 impl kapi_apimachinery::Object for CertificateSigningRequest {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

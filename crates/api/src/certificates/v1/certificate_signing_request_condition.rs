@@ -5,7 +5,7 @@ use kapi_apimachinery::Time;
 /// `certificates.k8s.io/v1` `CertificateSigningRequestCondition`.
 ///
 /// Schema `io.k8s.api.certificates.v1.CertificateSigningRequestCondition` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#certificatesigningrequestcondition-v1-certificates-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CertificateSigningRequestCondition {
     /// `lastTransitionTime`: `Time`, optional.
     pub last_transition_time: Option<Time>,
@@ -19,6 +19,20 @@ pub struct CertificateSigningRequestCondition {
     pub status: String,
     /// `type`: `string`, required.
     pub type_: String,
+}
+
+impl std::fmt::Debug for CertificateSigningRequestCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CertificateSigningRequestCondition")
+            .field("last_transition_time", &self.last_transition_time)
+            .field("last_update_time", &self.last_update_time)
+            .field("message", &self.message)
+            .field("reason", &self.reason)
+            .field("status", &self.status)
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 
 impl serde::Serialize for CertificateSigningRequestCondition {
@@ -52,6 +66,7 @@ impl<'de> serde::Deserialize<'de> for CertificateSigningRequestCondition {
 impl crate::support::DeStruct for CertificateSigningRequestCondition {
     const NAME: &'static str = "CertificateSigningRequestCondition";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "lastTransitionTime" => 0,

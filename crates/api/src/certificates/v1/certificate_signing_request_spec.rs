@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 /// `certificates.k8s.io/v1` `CertificateSigningRequestSpec`.
 ///
 /// Schema `io.k8s.api.certificates.v1.CertificateSigningRequestSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#certificatesigningrequestspec-v1-certificates-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CertificateSigningRequestSpec {
     /// `expirationSeconds`: `integer` (`int32`), optional.
     pub expiration_seconds: Option<i32>,
@@ -24,6 +24,22 @@ pub struct CertificateSigningRequestSpec {
     pub usages: Vec<String>,
     /// `username`: `string`, optional.
     pub username: Option<String>,
+}
+
+impl std::fmt::Debug for CertificateSigningRequestSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CertificateSigningRequestSpec")
+            .field("expiration_seconds", &self.expiration_seconds)
+            .field("extra", &self.extra)
+            .field("groups", &self.groups)
+            .field("request", &self.request)
+            .field("signer_name", &self.signer_name)
+            .field("uid", &self.uid)
+            .field("usages", &self.usages)
+            .field("username", &self.username)
+            .finish()
+    }
 }
 
 impl serde::Serialize for CertificateSigningRequestSpec {
@@ -63,6 +79,7 @@ impl<'de> serde::Deserialize<'de> for CertificateSigningRequestSpec {
 impl crate::support::DeStruct for CertificateSigningRequestSpec {
     const NAME: &'static str = "CertificateSigningRequestSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "expirationSeconds" => 0,

@@ -6,12 +6,22 @@ use kapi_apimachinery::ByteString;
 /// `certificates.k8s.io/v1` `CertificateSigningRequestStatus`.
 ///
 /// Schema `io.k8s.api.certificates.v1.CertificateSigningRequestStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#certificatesigningrequeststatus-v1-certificates-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CertificateSigningRequestStatus {
     /// `certificate`: `string` (`byte`), optional.
     pub certificate: Option<ByteString>,
     /// `conditions`: array of `CertificateSigningRequestCondition`, optional. List type `map` (keys `type`).
     pub conditions: Vec<CertificateSigningRequestCondition>,
+}
+
+impl std::fmt::Debug for CertificateSigningRequestStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CertificateSigningRequestStatus")
+            .field("certificate", &self.certificate)
+            .field("conditions", &self.conditions)
+            .finish()
+    }
 }
 
 impl serde::Serialize for CertificateSigningRequestStatus {
@@ -37,6 +47,7 @@ impl<'de> serde::Deserialize<'de> for CertificateSigningRequestStatus {
 impl crate::support::DeStruct for CertificateSigningRequestStatus {
     const NAME: &'static str = "CertificateSigningRequestStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "certificate" => 0,

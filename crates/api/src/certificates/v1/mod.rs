@@ -21,6 +21,7 @@ pub use self::certificate_signing_request_spec::CertificateSigningRequestSpec;
 pub use self::certificate_signing_request_status::CertificateSigningRequestStatus;
 
 /// Registers the 1 resource type(s) of `certificates.k8s.io/v1` with `scheme`.
+#[inline]
 pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     scheme.register::<CertificateSigningRequest>();
 }

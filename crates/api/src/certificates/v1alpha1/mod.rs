@@ -15,6 +15,7 @@ pub use self::cluster_trust_bundle::{ClusterTrustBundle, ClusterTrustBundleList}
 pub use self::cluster_trust_bundle_spec::ClusterTrustBundleSpec;
 
 /// Registers the 1 resource type(s) of `certificates.k8s.io/v1alpha1` with `scheme`.
+#[inline]
 pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     scheme.register::<ClusterTrustBundle>();
 }

@@ -13,12 +13,22 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | none |
 /// | Schema | `io.k8s.api.certificates.v1beta1.ClusterTrustBundle` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#clustertrustbundle-v1beta1-certificates-k8s-io> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ClusterTrustBundle {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
     /// `spec`: `ClusterTrustBundleSpec`, required.
     pub spec: ClusterTrustBundleSpec,
+}
+
+impl std::fmt::Debug for ClusterTrustBundle {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterTrustBundle")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ClusterTrustBundle {
@@ -42,6 +52,7 @@ impl<'de> serde::Deserialize<'de> for ClusterTrustBundle {
 impl crate::support::DeStruct for ClusterTrustBundle {
     const NAME: &'static str = "ClusterTrustBundle";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -65,10 +76,12 @@ impl crate::support::DeStruct for ClusterTrustBundle {
 }
 
 impl kapi_apimachinery::Object for ClusterTrustBundle {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

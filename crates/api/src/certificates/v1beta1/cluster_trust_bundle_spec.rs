@@ -3,12 +3,22 @@
 /// `certificates.k8s.io/v1beta1` `ClusterTrustBundleSpec`.
 ///
 /// Schema `io.k8s.api.certificates.v1beta1.ClusterTrustBundleSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#clustertrustbundlespec-v1beta1-certificates-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ClusterTrustBundleSpec {
     /// `signerName`: `string`, optional.
     pub signer_name: Option<String>,
     /// `trustBundle`: `string`, required.
     pub trust_bundle: String,
+}
+
+impl std::fmt::Debug for ClusterTrustBundleSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterTrustBundleSpec")
+            .field("signer_name", &self.signer_name)
+            .field("trust_bundle", &self.trust_bundle)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ClusterTrustBundleSpec {
@@ -32,6 +42,7 @@ impl<'de> serde::Deserialize<'de> for ClusterTrustBundleSpec {
 impl crate::support::DeStruct for ClusterTrustBundleSpec {
     const NAME: &'static str = "ClusterTrustBundleSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "signerName" => 0,

@@ -22,6 +22,7 @@ pub use self::pod_certificate_request_spec::PodCertificateRequestSpec;
 pub use self::pod_certificate_request_status::PodCertificateRequestStatus;
 
 /// Registers the 2 resource type(s) of `certificates.k8s.io/v1beta1` with `scheme`.
+#[inline]
 pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     scheme.register::<ClusterTrustBundle>();
     scheme.register::<PodCertificateRequest>();

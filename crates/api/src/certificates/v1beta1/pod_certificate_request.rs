@@ -14,7 +14,7 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | `status` |
 /// | Schema | `io.k8s.api.certificates.v1beta1.PodCertificateRequest` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#podcertificaterequest-v1beta1-certificates-k8s-io> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodCertificateRequest {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
@@ -22,6 +22,17 @@ pub struct PodCertificateRequest {
     pub spec: PodCertificateRequestSpec,
     /// `status`: `PodCertificateRequestStatus`, optional.
     pub status: Option<PodCertificateRequestStatus>,
+}
+
+impl std::fmt::Debug for PodCertificateRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodCertificateRequest")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PodCertificateRequest {
@@ -48,6 +59,7 @@ impl<'de> serde::Deserialize<'de> for PodCertificateRequest {
 impl crate::support::DeStruct for PodCertificateRequest {
     const NAME: &'static str = "PodCertificateRequest";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -73,10 +85,12 @@ impl crate::support::DeStruct for PodCertificateRequest {
 }
 
 impl kapi_apimachinery::Object for PodCertificateRequest {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

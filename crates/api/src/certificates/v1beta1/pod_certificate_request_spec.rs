@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 /// `certificates.k8s.io/v1beta1` `PodCertificateRequestSpec`.
 ///
 /// Schema `io.k8s.api.certificates.v1beta1.PodCertificateRequestSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#podcertificaterequestspec-v1beta1-certificates-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodCertificateRequestSpec {
     /// `maxExpirationSeconds`: `integer` (`int32`), optional.
     pub max_expiration_seconds: Option<i32>,
@@ -32,6 +32,29 @@ pub struct PodCertificateRequestSpec {
     pub stub_pkcs10_request: ByteString,
     /// `unverifiedUserAnnotations`: map of `string`, optional.
     pub unverified_user_annotations: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for PodCertificateRequestSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodCertificateRequestSpec")
+            .field("max_expiration_seconds", &self.max_expiration_seconds)
+            .field("node_name", &self.node_name)
+            .field("node_uid", &self.node_uid)
+            .field("pkix_public_key", &self.pkix_public_key)
+            .field("pod_name", &self.pod_name)
+            .field("pod_uid", &self.pod_uid)
+            .field("proof_of_possession", &self.proof_of_possession)
+            .field("service_account_name", &self.service_account_name)
+            .field("service_account_uid", &self.service_account_uid)
+            .field("signer_name", &self.signer_name)
+            .field("stub_pkcs10_request", &self.stub_pkcs10_request)
+            .field(
+                "unverified_user_annotations",
+                &self.unverified_user_annotations,
+            )
+            .finish()
+    }
 }
 
 impl serde::Serialize for PodCertificateRequestSpec {
@@ -74,6 +97,7 @@ impl<'de> serde::Deserialize<'de> for PodCertificateRequestSpec {
 impl crate::support::DeStruct for PodCertificateRequestSpec {
     const NAME: &'static str = "PodCertificateRequestSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "maxExpirationSeconds" => 0,

@@ -6,7 +6,7 @@ use kapi_apimachinery::Time;
 /// `certificates.k8s.io/v1beta1` `PodCertificateRequestStatus`.
 ///
 /// Schema `io.k8s.api.certificates.v1beta1.PodCertificateRequestStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#podcertificaterequeststatus-v1beta1-certificates-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodCertificateRequestStatus {
     /// `beginRefreshAt`: `Time`, optional.
     pub begin_refresh_at: Option<Time>,
@@ -18,6 +18,19 @@ pub struct PodCertificateRequestStatus {
     pub not_after: Option<Time>,
     /// `notBefore`: `Time`, optional.
     pub not_before: Option<Time>,
+}
+
+impl std::fmt::Debug for PodCertificateRequestStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodCertificateRequestStatus")
+            .field("begin_refresh_at", &self.begin_refresh_at)
+            .field("certificate_chain", &self.certificate_chain)
+            .field("conditions", &self.conditions)
+            .field("not_after", &self.not_after)
+            .field("not_before", &self.not_before)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PodCertificateRequestStatus {
@@ -52,6 +65,7 @@ impl<'de> serde::Deserialize<'de> for PodCertificateRequestStatus {
 impl crate::support::DeStruct for PodCertificateRequestStatus {
     const NAME: &'static str = "PodCertificateRequestStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "beginRefreshAt" => 0,

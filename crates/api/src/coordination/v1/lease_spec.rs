@@ -5,7 +5,7 @@ use kapi_apimachinery::MicroTime;
 /// `coordination.k8s.io/v1` `LeaseSpec`.
 ///
 /// Schema `io.k8s.api.coordination.v1.LeaseSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#leasespec-v1-coordination-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct LeaseSpec {
     /// `acquireTime`: `MicroTime`, optional.
     pub acquire_time: Option<MicroTime>,
@@ -21,6 +21,21 @@ pub struct LeaseSpec {
     pub renew_time: Option<MicroTime>,
     /// `strategy`: `string`, optional.
     pub strategy: Option<String>,
+}
+
+impl std::fmt::Debug for LeaseSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LeaseSpec")
+            .field("acquire_time", &self.acquire_time)
+            .field("holder_identity", &self.holder_identity)
+            .field("lease_duration_seconds", &self.lease_duration_seconds)
+            .field("lease_transitions", &self.lease_transitions)
+            .field("preferred_holder", &self.preferred_holder)
+            .field("renew_time", &self.renew_time)
+            .field("strategy", &self.strategy)
+            .finish()
+    }
 }
 
 impl serde::Serialize for LeaseSpec {
@@ -61,6 +76,7 @@ impl<'de> serde::Deserialize<'de> for LeaseSpec {
 impl crate::support::DeStruct for LeaseSpec {
     const NAME: &'static str = "LeaseSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "acquireTime" => 0,

@@ -15,6 +15,7 @@ pub use self::lease::{Lease, LeaseList};
 pub use self::lease_spec::LeaseSpec;
 
 /// Registers the 1 resource type(s) of `coordination.k8s.io/v1` with `scheme`.
+#[inline]
 pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     scheme.register::<Lease>();
 }

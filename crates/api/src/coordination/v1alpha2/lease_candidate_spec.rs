@@ -5,7 +5,7 @@ use kapi_apimachinery::MicroTime;
 /// `coordination.k8s.io/v1alpha2` `LeaseCandidateSpec`.
 ///
 /// Schema `io.k8s.api.coordination.v1alpha2.LeaseCandidateSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#leasecandidatespec-v1alpha2-coordination-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct LeaseCandidateSpec {
     /// `binaryVersion`: `string`, required.
     pub binary_version: String,
@@ -19,6 +19,20 @@ pub struct LeaseCandidateSpec {
     pub renew_time: Option<MicroTime>,
     /// `strategy`: `string`, required.
     pub strategy: String,
+}
+
+impl std::fmt::Debug for LeaseCandidateSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LeaseCandidateSpec")
+            .field("binary_version", &self.binary_version)
+            .field("emulation_version", &self.emulation_version)
+            .field("lease_name", &self.lease_name)
+            .field("ping_time", &self.ping_time)
+            .field("renew_time", &self.renew_time)
+            .field("strategy", &self.strategy)
+            .finish()
+    }
 }
 
 impl serde::Serialize for LeaseCandidateSpec {
@@ -50,6 +64,7 @@ impl<'de> serde::Deserialize<'de> for LeaseCandidateSpec {
 impl crate::support::DeStruct for LeaseCandidateSpec {
     const NAME: &'static str = "LeaseCandidateSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "binaryVersion" => 0,

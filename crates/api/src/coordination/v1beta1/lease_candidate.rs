@@ -13,12 +13,22 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | none |
 /// | Schema | `io.k8s.api.coordination.v1beta1.LeaseCandidate` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#leasecandidate-v1beta1-coordination-k8s-io> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct LeaseCandidate {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
     /// `spec`: `LeaseCandidateSpec`, required.
     pub spec: LeaseCandidateSpec,
+}
+
+impl std::fmt::Debug for LeaseCandidate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LeaseCandidate")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .finish()
+    }
 }
 
 impl serde::Serialize for LeaseCandidate {
@@ -42,6 +52,7 @@ impl<'de> serde::Deserialize<'de> for LeaseCandidate {
 impl crate::support::DeStruct for LeaseCandidate {
     const NAME: &'static str = "LeaseCandidate";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -65,10 +76,12 @@ impl crate::support::DeStruct for LeaseCandidate {
 }
 
 impl kapi_apimachinery::Object for LeaseCandidate {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

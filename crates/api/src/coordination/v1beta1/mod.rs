@@ -15,6 +15,7 @@ pub use self::lease_candidate::{LeaseCandidate, LeaseCandidateList};
 pub use self::lease_candidate_spec::LeaseCandidateSpec;
 
 /// Registers the 1 resource type(s) of `coordination.k8s.io/v1beta1` with `scheme`.
+#[inline]
 pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     scheme.register::<LeaseCandidate>();
 }

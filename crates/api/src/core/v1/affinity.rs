@@ -7,7 +7,7 @@ use super::PodAntiAffinity;
 /// `v1` `Affinity`.
 ///
 /// Schema `io.k8s.api.core.v1.Affinity` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#affinity-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Affinity {
     /// `nodeAffinity`: `NodeAffinity`, optional.
     pub node_affinity: Option<NodeAffinity>,
@@ -15,6 +15,17 @@ pub struct Affinity {
     pub pod_affinity: Option<PodAffinity>,
     /// `podAntiAffinity`: `PodAntiAffinity`, optional.
     pub pod_anti_affinity: Option<PodAntiAffinity>,
+}
+
+impl std::fmt::Debug for Affinity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Affinity")
+            .field("node_affinity", &self.node_affinity)
+            .field("pod_affinity", &self.pod_affinity)
+            .field("pod_anti_affinity", &self.pod_anti_affinity)
+            .finish()
+    }
 }
 
 impl serde::Serialize for Affinity {
@@ -43,6 +54,7 @@ impl<'de> serde::Deserialize<'de> for Affinity {
 impl crate::support::DeStruct for Affinity {
     const NAME: &'static str = "Affinity";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "nodeAffinity" => 0,

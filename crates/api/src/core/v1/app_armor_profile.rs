@@ -5,12 +5,22 @@
 /// Schema `io.k8s.api.core.v1.AppArmorProfile` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#apparmorprofile-v1-core).
 ///
 /// Union of `localhostProfile` (discriminator `type`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct AppArmorProfile {
     /// `localhostProfile`: `string`, optional.
     pub localhost_profile: Option<String>,
     /// `type`: `string`, required.
     pub type_: String,
+}
+
+impl std::fmt::Debug for AppArmorProfile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppArmorProfile")
+            .field("localhost_profile", &self.localhost_profile)
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 
 impl serde::Serialize for AppArmorProfile {
@@ -34,6 +44,7 @@ impl<'de> serde::Deserialize<'de> for AppArmorProfile {
 impl crate::support::DeStruct for AppArmorProfile {
     const NAME: &'static str = "AppArmorProfile";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "localhostProfile" => 0,

@@ -3,12 +3,22 @@
 /// `v1` `AttachedVolume`.
 ///
 /// Schema `io.k8s.api.core.v1.AttachedVolume` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#attachedvolume-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct AttachedVolume {
     /// `devicePath`: `string`, required.
     pub device_path: String,
     /// `name`: `string`, required.
     pub name: String,
+}
+
+impl std::fmt::Debug for AttachedVolume {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AttachedVolume")
+            .field("device_path", &self.device_path)
+            .field("name", &self.name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for AttachedVolume {
@@ -30,6 +40,7 @@ impl<'de> serde::Deserialize<'de> for AttachedVolume {
 impl crate::support::DeStruct for AttachedVolume {
     const NAME: &'static str = "AttachedVolume";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "devicePath" => 0,

@@ -4,7 +4,7 @@
 ///
 /// Schema `io.k8s.api.core.v1.AWSElasticBlockStoreVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#awselasticblockstorevolumesource-v1-core).
 #[doc(alias = "AWSElasticBlockStoreVolumeSource")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct AwsElasticBlockStoreVolumeSource {
     /// `fsType`: `string`, optional.
     pub fs_type: Option<String>,
@@ -14,6 +14,18 @@ pub struct AwsElasticBlockStoreVolumeSource {
     pub read_only: Option<bool>,
     /// `volumeID`: `string`, required.
     pub volume_id: String,
+}
+
+impl std::fmt::Debug for AwsElasticBlockStoreVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AwsElasticBlockStoreVolumeSource")
+            .field("fs_type", &self.fs_type)
+            .field("partition", &self.partition)
+            .field("read_only", &self.read_only)
+            .field("volume_id", &self.volume_id)
+            .finish()
+    }
 }
 
 impl serde::Serialize for AwsElasticBlockStoreVolumeSource {
@@ -43,6 +55,7 @@ impl<'de> serde::Deserialize<'de> for AwsElasticBlockStoreVolumeSource {
 impl crate::support::DeStruct for AwsElasticBlockStoreVolumeSource {
     const NAME: &'static str = "AWSElasticBlockStoreVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "fsType" => 0,

@@ -3,7 +3,7 @@
 /// `v1` `AzureDiskVolumeSource`.
 ///
 /// Schema `io.k8s.api.core.v1.AzureDiskVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#azurediskvolumesource-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct AzureDiskVolumeSource {
     /// `cachingMode`: `string`, optional.
     pub caching_mode: Option<String>,
@@ -17,6 +17,20 @@ pub struct AzureDiskVolumeSource {
     pub kind: Option<String>,
     /// `readOnly`: `boolean`, optional.
     pub read_only: Option<bool>,
+}
+
+impl std::fmt::Debug for AzureDiskVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AzureDiskVolumeSource")
+            .field("caching_mode", &self.caching_mode)
+            .field("disk_name", &self.disk_name)
+            .field("disk_uri", &self.disk_uri)
+            .field("fs_type", &self.fs_type)
+            .field("kind", &self.kind)
+            .field("read_only", &self.read_only)
+            .finish()
+    }
 }
 
 impl serde::Serialize for AzureDiskVolumeSource {
@@ -50,6 +64,7 @@ impl<'de> serde::Deserialize<'de> for AzureDiskVolumeSource {
 impl crate::support::DeStruct for AzureDiskVolumeSource {
     const NAME: &'static str = "AzureDiskVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "cachingMode" => 0,

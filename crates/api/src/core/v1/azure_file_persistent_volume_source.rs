@@ -3,7 +3,7 @@
 /// `v1` `AzureFilePersistentVolumeSource`.
 ///
 /// Schema `io.k8s.api.core.v1.AzureFilePersistentVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#azurefilepersistentvolumesource-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct AzureFilePersistentVolumeSource {
     /// `readOnly`: `boolean`, optional.
     pub read_only: Option<bool>,
@@ -13,6 +13,18 @@ pub struct AzureFilePersistentVolumeSource {
     pub secret_namespace: Option<String>,
     /// `shareName`: `string`, required.
     pub share_name: String,
+}
+
+impl std::fmt::Debug for AzureFilePersistentVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AzureFilePersistentVolumeSource")
+            .field("read_only", &self.read_only)
+            .field("secret_name", &self.secret_name)
+            .field("secret_namespace", &self.secret_namespace)
+            .field("share_name", &self.share_name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for AzureFilePersistentVolumeSource {
@@ -40,6 +52,7 @@ impl<'de> serde::Deserialize<'de> for AzureFilePersistentVolumeSource {
 impl crate::support::DeStruct for AzureFilePersistentVolumeSource {
     const NAME: &'static str = "AzureFilePersistentVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "readOnly" => 0,

@@ -3,7 +3,7 @@
 /// `v1` `AzureFileVolumeSource`.
 ///
 /// Schema `io.k8s.api.core.v1.AzureFileVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#azurefilevolumesource-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct AzureFileVolumeSource {
     /// `readOnly`: `boolean`, optional.
     pub read_only: Option<bool>,
@@ -11,6 +11,17 @@ pub struct AzureFileVolumeSource {
     pub secret_name: String,
     /// `shareName`: `string`, required.
     pub share_name: String,
+}
+
+impl std::fmt::Debug for AzureFileVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AzureFileVolumeSource")
+            .field("read_only", &self.read_only)
+            .field("secret_name", &self.secret_name)
+            .field("share_name", &self.share_name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for AzureFileVolumeSource {
@@ -35,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for AzureFileVolumeSource {
 impl crate::support::DeStruct for AzureFileVolumeSource {
     const NAME: &'static str = "AzureFileVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "readOnly" => 0,

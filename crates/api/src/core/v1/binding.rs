@@ -13,12 +13,22 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | none |
 /// | Schema | `io.k8s.api.core.v1.Binding` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#binding-v1-core> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Binding {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
     /// `target`: `ObjectReference`, required.
     pub target: ObjectReference,
+}
+
+impl std::fmt::Debug for Binding {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Binding")
+            .field("metadata", &self.metadata)
+            .field("target", &self.target)
+            .finish()
+    }
 }
 
 impl serde::Serialize for Binding {
@@ -42,6 +52,7 @@ impl<'de> serde::Deserialize<'de> for Binding {
 impl crate::support::DeStruct for Binding {
     const NAME: &'static str = "Binding";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -65,10 +76,12 @@ impl crate::support::DeStruct for Binding {
 }
 
 impl kapi_apimachinery::Object for Binding {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

@@ -3,12 +3,22 @@
 /// `v1` `Capabilities`.
 ///
 /// Schema `io.k8s.api.core.v1.Capabilities` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#capabilities-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Capabilities {
     /// `add`: array of `string`, optional. List type `atomic`.
     pub add: Vec<String>,
     /// `drop`: array of `string`, optional. List type `atomic`.
     pub drop: Vec<String>,
+}
+
+impl std::fmt::Debug for Capabilities {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Capabilities")
+            .field("add", &self.add)
+            .field("drop", &self.drop)
+            .finish()
+    }
 }
 
 impl serde::Serialize for Capabilities {
@@ -34,6 +44,7 @@ impl<'de> serde::Deserialize<'de> for Capabilities {
 impl crate::support::DeStruct for Capabilities {
     const NAME: &'static str = "Capabilities";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "add" => 0,

@@ -6,7 +6,7 @@ use super::SecretReference;
 ///
 /// Schema `io.k8s.api.core.v1.CephFSPersistentVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#cephfspersistentvolumesource-v1-core).
 #[doc(alias = "CephFSPersistentVolumeSource")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CephFsPersistentVolumeSource {
     /// `monitors`: array of `string`, required. List type `atomic`.
     pub monitors: Vec<String>,
@@ -20,6 +20,20 @@ pub struct CephFsPersistentVolumeSource {
     pub secret_ref: Option<SecretReference>,
     /// `user`: `string`, optional.
     pub user: Option<String>,
+}
+
+impl std::fmt::Debug for CephFsPersistentVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CephFsPersistentVolumeSource")
+            .field("monitors", &self.monitors)
+            .field("path", &self.path)
+            .field("read_only", &self.read_only)
+            .field("secret_file", &self.secret_file)
+            .field("secret_ref", &self.secret_ref)
+            .field("user", &self.user)
+            .finish()
+    }
 }
 
 impl serde::Serialize for CephFsPersistentVolumeSource {
@@ -55,6 +69,7 @@ impl<'de> serde::Deserialize<'de> for CephFsPersistentVolumeSource {
 impl crate::support::DeStruct for CephFsPersistentVolumeSource {
     const NAME: &'static str = "CephFSPersistentVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "monitors" => 0,

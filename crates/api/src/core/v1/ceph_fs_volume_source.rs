@@ -6,7 +6,7 @@ use super::LocalObjectReference;
 ///
 /// Schema `io.k8s.api.core.v1.CephFSVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#cephfsvolumesource-v1-core).
 #[doc(alias = "CephFSVolumeSource")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CephFsVolumeSource {
     /// `monitors`: array of `string`, required. List type `atomic`.
     pub monitors: Vec<String>,
@@ -20,6 +20,20 @@ pub struct CephFsVolumeSource {
     pub secret_ref: Option<LocalObjectReference>,
     /// `user`: `string`, optional.
     pub user: Option<String>,
+}
+
+impl std::fmt::Debug for CephFsVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CephFsVolumeSource")
+            .field("monitors", &self.monitors)
+            .field("path", &self.path)
+            .field("read_only", &self.read_only)
+            .field("secret_file", &self.secret_file)
+            .field("secret_ref", &self.secret_ref)
+            .field("user", &self.user)
+            .finish()
+    }
 }
 
 impl serde::Serialize for CephFsVolumeSource {
@@ -55,6 +69,7 @@ impl<'de> serde::Deserialize<'de> for CephFsVolumeSource {
 impl crate::support::DeStruct for CephFsVolumeSource {
     const NAME: &'static str = "CephFSVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "monitors" => 0,

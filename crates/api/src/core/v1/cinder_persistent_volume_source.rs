@@ -5,7 +5,7 @@ use super::SecretReference;
 /// `v1` `CinderPersistentVolumeSource`.
 ///
 /// Schema `io.k8s.api.core.v1.CinderPersistentVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#cinderpersistentvolumesource-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CinderPersistentVolumeSource {
     /// `fsType`: `string`, optional.
     pub fs_type: Option<String>,
@@ -15,6 +15,18 @@ pub struct CinderPersistentVolumeSource {
     pub secret_ref: Option<SecretReference>,
     /// `volumeID`: `string`, required.
     pub volume_id: String,
+}
+
+impl std::fmt::Debug for CinderPersistentVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CinderPersistentVolumeSource")
+            .field("fs_type", &self.fs_type)
+            .field("read_only", &self.read_only)
+            .field("secret_ref", &self.secret_ref)
+            .field("volume_id", &self.volume_id)
+            .finish()
+    }
 }
 
 impl serde::Serialize for CinderPersistentVolumeSource {
@@ -44,6 +56,7 @@ impl<'de> serde::Deserialize<'de> for CinderPersistentVolumeSource {
 impl crate::support::DeStruct for CinderPersistentVolumeSource {
     const NAME: &'static str = "CinderPersistentVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "fsType" => 0,

@@ -4,10 +4,19 @@
 ///
 /// Schema `io.k8s.api.core.v1.ClientIPConfig` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#clientipconfig-v1-core).
 #[doc(alias = "ClientIPConfig")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ClientIpConfig {
     /// `timeoutSeconds`: `integer` (`int32`), optional.
     pub timeout_seconds: Option<i32>,
+}
+
+impl std::fmt::Debug for ClientIpConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientIpConfig")
+            .field("timeout_seconds", &self.timeout_seconds)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ClientIpConfig {
@@ -30,6 +39,7 @@ impl<'de> serde::Deserialize<'de> for ClientIpConfig {
 impl crate::support::DeStruct for ClientIpConfig {
     const NAME: &'static str = "ClientIPConfig";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "timeoutSeconds" => 0,

@@ -5,7 +5,7 @@ use kapi_apimachinery::meta::LabelSelector;
 /// `v1` `ClusterTrustBundleProjection`.
 ///
 /// Schema `io.k8s.api.core.v1.ClusterTrustBundleProjection` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#clustertrustbundleprojection-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ClusterTrustBundleProjection {
     /// `labelSelector`: `LabelSelector`, optional.
     pub label_selector: Option<LabelSelector>,
@@ -17,6 +17,19 @@ pub struct ClusterTrustBundleProjection {
     pub path: String,
     /// `signerName`: `string`, optional.
     pub signer_name: Option<String>,
+}
+
+impl std::fmt::Debug for ClusterTrustBundleProjection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterTrustBundleProjection")
+            .field("label_selector", &self.label_selector)
+            .field("name", &self.name)
+            .field("optional", &self.optional)
+            .field("path", &self.path)
+            .field("signer_name", &self.signer_name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ClusterTrustBundleProjection {
@@ -49,6 +62,7 @@ impl<'de> serde::Deserialize<'de> for ClusterTrustBundleProjection {
 impl crate::support::DeStruct for ClusterTrustBundleProjection {
     const NAME: &'static str = "ClusterTrustBundleProjection";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "labelSelector" => 0,

@@ -3,7 +3,7 @@
 /// `v1` `ComponentCondition`.
 ///
 /// Schema `io.k8s.api.core.v1.ComponentCondition` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#componentcondition-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ComponentCondition {
     /// `error`: `string`, optional.
     pub error: Option<String>,
@@ -13,6 +13,18 @@ pub struct ComponentCondition {
     pub status: String,
     /// `type`: `string`, required.
     pub type_: String,
+}
+
+impl std::fmt::Debug for ComponentCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ComponentCondition")
+            .field("error", &self.error)
+            .field("message", &self.message)
+            .field("status", &self.status)
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ComponentCondition {
@@ -40,6 +52,7 @@ impl<'de> serde::Deserialize<'de> for ComponentCondition {
 impl crate::support::DeStruct for ComponentCondition {
     const NAME: &'static str = "ComponentCondition";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "error" => 0,

@@ -13,12 +13,22 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | none |
 /// | Schema | `io.k8s.api.core.v1.ComponentStatus` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#componentstatus-v1-core> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ComponentStatus {
     /// `conditions`: array of `ComponentCondition`, optional. List type `map` (keys `type`). Patch strategy `merge` (merge key `type`).
     pub conditions: Vec<ComponentCondition>,
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
+}
+
+impl std::fmt::Debug for ComponentStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ComponentStatus")
+            .field("conditions", &self.conditions)
+            .field("metadata", &self.metadata)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ComponentStatus {
@@ -44,6 +54,7 @@ impl<'de> serde::Deserialize<'de> for ComponentStatus {
 impl crate::support::DeStruct for ComponentStatus {
     const NAME: &'static str = "ComponentStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "conditions" => 0,
@@ -67,10 +78,12 @@ impl crate::support::DeStruct for ComponentStatus {
 }
 
 impl kapi_apimachinery::Object for ComponentStatus {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 /// | Subresources | none |
 /// | Schema | `io.k8s.api.core.v1.ConfigMap` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#configmap-v1-core> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ConfigMap {
     /// `binaryData`: map of `string` (`byte`), optional.
     pub binary_data: BTreeMap<String, ByteString>,
@@ -24,6 +24,18 @@ pub struct ConfigMap {
     pub immutable: Option<bool>,
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
+}
+
+impl std::fmt::Debug for ConfigMap {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConfigMap")
+            .field("binary_data", &self.binary_data)
+            .field("data", &self.data)
+            .field("immutable", &self.immutable)
+            .field("metadata", &self.metadata)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ConfigMap {
@@ -55,6 +67,7 @@ impl<'de> serde::Deserialize<'de> for ConfigMap {
 impl crate::support::DeStruct for ConfigMap {
     const NAME: &'static str = "ConfigMap";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "binaryData" => 0,
@@ -82,10 +95,12 @@ impl crate::support::DeStruct for ConfigMap {
 }
 
 impl kapi_apimachinery::Object for ConfigMap {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

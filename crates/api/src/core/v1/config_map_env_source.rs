@@ -3,12 +3,22 @@
 /// `v1` `ConfigMapEnvSource`.
 ///
 /// Schema `io.k8s.api.core.v1.ConfigMapEnvSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#configmapenvsource-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ConfigMapEnvSource {
     /// `name`: `string`, optional.
     pub name: Option<String>,
     /// `optional`: `boolean`, optional.
     pub optional: Option<bool>,
+}
+
+impl std::fmt::Debug for ConfigMapEnvSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConfigMapEnvSource")
+            .field("name", &self.name)
+            .field("optional", &self.optional)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ConfigMapEnvSource {
@@ -34,6 +44,7 @@ impl<'de> serde::Deserialize<'de> for ConfigMapEnvSource {
 impl crate::support::DeStruct for ConfigMapEnvSource {
     const NAME: &'static str = "ConfigMapEnvSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "name" => 0,

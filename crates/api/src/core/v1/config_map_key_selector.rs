@@ -5,7 +5,7 @@
 /// Schema `io.k8s.api.core.v1.ConfigMapKeySelector` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#configmapkeyselector-v1-core).
 ///
 /// Map type `atomic` (`x-kubernetes-map-type`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ConfigMapKeySelector {
     /// `key`: `string`, required.
     pub key: String,
@@ -13,6 +13,17 @@ pub struct ConfigMapKeySelector {
     pub name: Option<String>,
     /// `optional`: `boolean`, optional.
     pub optional: Option<bool>,
+}
+
+impl std::fmt::Debug for ConfigMapKeySelector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConfigMapKeySelector")
+            .field("key", &self.key)
+            .field("name", &self.name)
+            .field("optional", &self.optional)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ConfigMapKeySelector {
@@ -39,6 +50,7 @@ impl<'de> serde::Deserialize<'de> for ConfigMapKeySelector {
 impl crate::support::DeStruct for ConfigMapKeySelector {
     const NAME: &'static str = "ConfigMapKeySelector";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "key" => 0,

@@ -3,7 +3,7 @@
 /// `v1` `ConfigMapNodeConfigSource`.
 ///
 /// Schema `io.k8s.api.core.v1.ConfigMapNodeConfigSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#configmapnodeconfigsource-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ConfigMapNodeConfigSource {
     /// `kubeletConfigKey`: `string`, required.
     pub kubelet_config_key: String,
@@ -15,6 +15,19 @@ pub struct ConfigMapNodeConfigSource {
     pub resource_version: Option<String>,
     /// `uid`: `string`, optional.
     pub uid: Option<String>,
+}
+
+impl std::fmt::Debug for ConfigMapNodeConfigSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConfigMapNodeConfigSource")
+            .field("kubelet_config_key", &self.kubelet_config_key)
+            .field("name", &self.name)
+            .field("namespace", &self.namespace)
+            .field("resource_version", &self.resource_version)
+            .field("uid", &self.uid)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ConfigMapNodeConfigSource {
@@ -43,6 +56,7 @@ impl<'de> serde::Deserialize<'de> for ConfigMapNodeConfigSource {
 impl crate::support::DeStruct for ConfigMapNodeConfigSource {
     const NAME: &'static str = "ConfigMapNodeConfigSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "kubeletConfigKey" => 0,

@@ -5,7 +5,7 @@ use super::KeyToPath;
 /// `v1` `ConfigMapProjection`.
 ///
 /// Schema `io.k8s.api.core.v1.ConfigMapProjection` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#configmapprojection-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ConfigMapProjection {
     /// `items`: array of `KeyToPath`, optional. List type `atomic`.
     pub items: Vec<KeyToPath>,
@@ -13,6 +13,17 @@ pub struct ConfigMapProjection {
     pub name: Option<String>,
     /// `optional`: `boolean`, optional.
     pub optional: Option<bool>,
+}
+
+impl std::fmt::Debug for ConfigMapProjection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConfigMapProjection")
+            .field("items", &self.items)
+            .field("name", &self.name)
+            .field("optional", &self.optional)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ConfigMapProjection {
@@ -41,6 +52,7 @@ impl<'de> serde::Deserialize<'de> for ConfigMapProjection {
 impl crate::support::DeStruct for ConfigMapProjection {
     const NAME: &'static str = "ConfigMapProjection";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "items" => 0,

@@ -5,7 +5,7 @@ use super::KeyToPath;
 /// `v1` `ConfigMapVolumeSource`.
 ///
 /// Schema `io.k8s.api.core.v1.ConfigMapVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#configmapvolumesource-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ConfigMapVolumeSource {
     /// `defaultMode`: `integer` (`int32`), optional.
     pub default_mode: Option<i32>,
@@ -15,6 +15,18 @@ pub struct ConfigMapVolumeSource {
     pub name: Option<String>,
     /// `optional`: `boolean`, optional.
     pub optional: Option<bool>,
+}
+
+impl std::fmt::Debug for ConfigMapVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConfigMapVolumeSource")
+            .field("default_mode", &self.default_mode)
+            .field("items", &self.items)
+            .field("name", &self.name)
+            .field("optional", &self.optional)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ConfigMapVolumeSource {
@@ -46,6 +58,7 @@ impl<'de> serde::Deserialize<'de> for ConfigMapVolumeSource {
 impl crate::support::DeStruct for ConfigMapVolumeSource {
     const NAME: &'static str = "ConfigMapVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "defaultMode" => 0,

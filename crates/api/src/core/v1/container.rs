@@ -15,7 +15,7 @@ use super::VolumeMount;
 /// `v1` `Container`.
 ///
 /// Schema `io.k8s.api.core.v1.Container` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#container-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Container {
     /// `args`: array of `string`, optional. List type `atomic`.
     pub args: Vec<String>,
@@ -67,6 +67,42 @@ pub struct Container {
     pub volume_mounts: Vec<VolumeMount>,
     /// `workingDir`: `string`, optional.
     pub working_dir: Option<String>,
+}
+
+impl std::fmt::Debug for Container {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Container")
+            .field("args", &self.args)
+            .field("command", &self.command)
+            .field("env", &self.env)
+            .field("env_from", &self.env_from)
+            .field("image", &self.image)
+            .field("image_pull_policy", &self.image_pull_policy)
+            .field("lifecycle", &self.lifecycle)
+            .field("liveness_probe", &self.liveness_probe)
+            .field("name", &self.name)
+            .field("ports", &self.ports)
+            .field("readiness_probe", &self.readiness_probe)
+            .field("resize_policy", &self.resize_policy)
+            .field("resources", &self.resources)
+            .field("restart_policy", &self.restart_policy)
+            .field("restart_policy_rules", &self.restart_policy_rules)
+            .field("security_context", &self.security_context)
+            .field("startup_probe", &self.startup_probe)
+            .field("stdin", &self.stdin)
+            .field("stdin_once", &self.stdin_once)
+            .field("termination_message_path", &self.termination_message_path)
+            .field(
+                "termination_message_policy",
+                &self.termination_message_policy,
+            )
+            .field("tty", &self.tty)
+            .field("volume_devices", &self.volume_devices)
+            .field("volume_mounts", &self.volume_mounts)
+            .field("working_dir", &self.working_dir)
+            .finish()
+    }
 }
 
 impl serde::Serialize for Container {
@@ -159,6 +195,7 @@ impl<'de> serde::Deserialize<'de> for Container {
 impl crate::support::DeStruct for Container {
     const NAME: &'static str = "Container";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "args" => 0,

@@ -3,7 +3,7 @@
 /// `v1` `ContainerExtendedResourceRequest`.
 ///
 /// Schema `io.k8s.api.core.v1.ContainerExtendedResourceRequest` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#containerextendedresourcerequest-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ContainerExtendedResourceRequest {
     /// `containerName`: `string`, required.
     pub container_name: String,
@@ -11,6 +11,17 @@ pub struct ContainerExtendedResourceRequest {
     pub request_name: String,
     /// `resourceName`: `string`, required.
     pub resource_name: String,
+}
+
+impl std::fmt::Debug for ContainerExtendedResourceRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContainerExtendedResourceRequest")
+            .field("container_name", &self.container_name)
+            .field("request_name", &self.request_name)
+            .field("resource_name", &self.resource_name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ContainerExtendedResourceRequest {
@@ -33,6 +44,7 @@ impl<'de> serde::Deserialize<'de> for ContainerExtendedResourceRequest {
 impl crate::support::DeStruct for ContainerExtendedResourceRequest {
     const NAME: &'static str = "ContainerExtendedResourceRequest";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "containerName" => 0,

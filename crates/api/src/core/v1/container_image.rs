@@ -3,12 +3,22 @@
 /// `v1` `ContainerImage`.
 ///
 /// Schema `io.k8s.api.core.v1.ContainerImage` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#containerimage-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ContainerImage {
     /// `names`: array of `string`, optional. List type `atomic`.
     pub names: Vec<String>,
     /// `sizeBytes`: `integer` (`int64`), optional.
     pub size_bytes: Option<i64>,
+}
+
+impl std::fmt::Debug for ContainerImage {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContainerImage")
+            .field("names", &self.names)
+            .field("size_bytes", &self.size_bytes)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ContainerImage {
@@ -34,6 +44,7 @@ impl<'de> serde::Deserialize<'de> for ContainerImage {
 impl crate::support::DeStruct for ContainerImage {
     const NAME: &'static str = "ContainerImage";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "names" => 0,

@@ -3,7 +3,7 @@
 /// `v1` `ContainerPort`.
 ///
 /// Schema `io.k8s.api.core.v1.ContainerPort` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#containerport-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ContainerPort {
     /// `containerPort`: `integer` (`int32`), required.
     pub container_port: i32,
@@ -15,6 +15,19 @@ pub struct ContainerPort {
     pub name: Option<String>,
     /// `protocol`: `string`, optional.
     pub protocol: Option<String>,
+}
+
+impl std::fmt::Debug for ContainerPort {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContainerPort")
+            .field("container_port", &self.container_port)
+            .field("host_ip", &self.host_ip)
+            .field("host_port", &self.host_port)
+            .field("name", &self.name)
+            .field("protocol", &self.protocol)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ContainerPort {
@@ -47,6 +60,7 @@ impl<'de> serde::Deserialize<'de> for ContainerPort {
 impl crate::support::DeStruct for ContainerPort {
     const NAME: &'static str = "ContainerPort";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "containerPort" => 0,

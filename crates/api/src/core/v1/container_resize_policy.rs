@@ -3,12 +3,22 @@
 /// `v1` `ContainerResizePolicy`.
 ///
 /// Schema `io.k8s.api.core.v1.ContainerResizePolicy` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#containerresizepolicy-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ContainerResizePolicy {
     /// `resourceName`: `string`, required.
     pub resource_name: String,
     /// `restartPolicy`: `string`, required.
     pub restart_policy: String,
+}
+
+impl std::fmt::Debug for ContainerResizePolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContainerResizePolicy")
+            .field("resource_name", &self.resource_name)
+            .field("restart_policy", &self.restart_policy)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ContainerResizePolicy {
@@ -30,6 +40,7 @@ impl<'de> serde::Deserialize<'de> for ContainerResizePolicy {
 impl crate::support::DeStruct for ContainerResizePolicy {
     const NAME: &'static str = "ContainerResizePolicy";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "resourceName" => 0,

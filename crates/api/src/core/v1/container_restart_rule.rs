@@ -5,12 +5,22 @@ use super::ContainerRestartRuleOnExitCodes;
 /// `v1` `ContainerRestartRule`.
 ///
 /// Schema `io.k8s.api.core.v1.ContainerRestartRule` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#containerrestartrule-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ContainerRestartRule {
     /// `action`: `string`, required.
     pub action: String,
     /// `exitCodes`: `ContainerRestartRuleOnExitCodes`, optional.
     pub exit_codes: Option<ContainerRestartRuleOnExitCodes>,
+}
+
+impl std::fmt::Debug for ContainerRestartRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContainerRestartRule")
+            .field("action", &self.action)
+            .field("exit_codes", &self.exit_codes)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ContainerRestartRule {
@@ -34,6 +44,7 @@ impl<'de> serde::Deserialize<'de> for ContainerRestartRule {
 impl crate::support::DeStruct for ContainerRestartRule {
     const NAME: &'static str = "ContainerRestartRule";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "action" => 0,

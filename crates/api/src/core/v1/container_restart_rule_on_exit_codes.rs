@@ -3,12 +3,22 @@
 /// `v1` `ContainerRestartRuleOnExitCodes`.
 ///
 /// Schema `io.k8s.api.core.v1.ContainerRestartRuleOnExitCodes` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#containerrestartruleonexitcodes-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ContainerRestartRuleOnExitCodes {
     /// `operator`: `string`, required.
     pub operator: String,
     /// `values`: array of `integer` (`int32`), optional. List type `set`.
     pub values: Vec<i32>,
+}
+
+impl std::fmt::Debug for ContainerRestartRuleOnExitCodes {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContainerRestartRuleOnExitCodes")
+            .field("operator", &self.operator)
+            .field("values", &self.values)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ContainerRestartRuleOnExitCodes {
@@ -32,6 +42,7 @@ impl<'de> serde::Deserialize<'de> for ContainerRestartRuleOnExitCodes {
 impl crate::support::DeStruct for ContainerRestartRuleOnExitCodes {
     const NAME: &'static str = "ContainerRestartRuleOnExitCodes";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "operator" => 0,

@@ -7,7 +7,7 @@ use super::ContainerStateWaiting;
 /// `v1` `ContainerState`.
 ///
 /// Schema `io.k8s.api.core.v1.ContainerState` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#containerstate-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ContainerState {
     /// `running`: `ContainerStateRunning`, optional.
     pub running: Option<ContainerStateRunning>,
@@ -15,6 +15,17 @@ pub struct ContainerState {
     pub terminated: Option<Box<ContainerStateTerminated>>,
     /// `waiting`: `ContainerStateWaiting`, optional.
     pub waiting: Option<ContainerStateWaiting>,
+}
+
+impl std::fmt::Debug for ContainerState {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContainerState")
+            .field("running", &self.running)
+            .field("terminated", &self.terminated)
+            .field("waiting", &self.waiting)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ContainerState {
@@ -43,6 +54,7 @@ impl<'de> serde::Deserialize<'de> for ContainerState {
 impl crate::support::DeStruct for ContainerState {
     const NAME: &'static str = "ContainerState";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "running" => 0,

@@ -5,10 +5,19 @@ use kapi_apimachinery::Time;
 /// `v1` `ContainerStateRunning`.
 ///
 /// Schema `io.k8s.api.core.v1.ContainerStateRunning` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#containerstaterunning-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ContainerStateRunning {
     /// `startedAt`: `Time`, optional.
     pub started_at: Option<Time>,
+}
+
+impl std::fmt::Debug for ContainerStateRunning {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContainerStateRunning")
+            .field("started_at", &self.started_at)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ContainerStateRunning {
@@ -31,6 +40,7 @@ impl<'de> serde::Deserialize<'de> for ContainerStateRunning {
 impl crate::support::DeStruct for ContainerStateRunning {
     const NAME: &'static str = "ContainerStateRunning";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "startedAt" => 0,

@@ -5,7 +5,7 @@ use kapi_apimachinery::Time;
 /// `v1` `ContainerStateTerminated`.
 ///
 /// Schema `io.k8s.api.core.v1.ContainerStateTerminated` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#containerstateterminated-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ContainerStateTerminated {
     /// `containerID`: `string`, optional.
     pub container_id: Option<String>,
@@ -21,6 +21,21 @@ pub struct ContainerStateTerminated {
     pub signal: Option<i32>,
     /// `startedAt`: `Time`, optional.
     pub started_at: Option<Time>,
+}
+
+impl std::fmt::Debug for ContainerStateTerminated {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContainerStateTerminated")
+            .field("container_id", &self.container_id)
+            .field("exit_code", &self.exit_code)
+            .field("finished_at", &self.finished_at)
+            .field("message", &self.message)
+            .field("reason", &self.reason)
+            .field("signal", &self.signal)
+            .field("started_at", &self.started_at)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ContainerStateTerminated {
@@ -59,6 +74,7 @@ impl<'de> serde::Deserialize<'de> for ContainerStateTerminated {
 impl crate::support::DeStruct for ContainerStateTerminated {
     const NAME: &'static str = "ContainerStateTerminated";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "containerID" => 0,

@@ -3,12 +3,22 @@
 /// `v1` `ContainerStateWaiting`.
 ///
 /// Schema `io.k8s.api.core.v1.ContainerStateWaiting` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#containerstatewaiting-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ContainerStateWaiting {
     /// `message`: `string`, optional.
     pub message: Option<String>,
     /// `reason`: `string`, optional.
     pub reason: Option<String>,
+}
+
+impl std::fmt::Debug for ContainerStateWaiting {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContainerStateWaiting")
+            .field("message", &self.message)
+            .field("reason", &self.reason)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ContainerStateWaiting {
@@ -34,6 +44,7 @@ impl<'de> serde::Deserialize<'de> for ContainerStateWaiting {
 impl crate::support::DeStruct for ContainerStateWaiting {
     const NAME: &'static str = "ContainerStateWaiting";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "message" => 0,

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 /// `v1` `ContainerStatus`.
 ///
 /// Schema `io.k8s.api.core.v1.ContainerStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#containerstatus-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ContainerStatus {
     /// `allocatedResources`: map of `Quantity`, optional.
     pub allocated_resources: BTreeMap<String, Quantity>,
@@ -43,6 +43,32 @@ pub struct ContainerStatus {
     pub user: Option<ContainerUser>,
     /// `volumeMounts`: array of `VolumeMountStatus`, optional. List type `map` (keys `mountPath`). Patch strategy `merge` (merge key `mountPath`).
     pub volume_mounts: Vec<VolumeMountStatus>,
+}
+
+impl std::fmt::Debug for ContainerStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContainerStatus")
+            .field("allocated_resources", &self.allocated_resources)
+            .field(
+                "allocated_resources_status",
+                &self.allocated_resources_status,
+            )
+            .field("container_id", &self.container_id)
+            .field("image", &self.image)
+            .field("image_id", &self.image_id)
+            .field("last_state", &self.last_state)
+            .field("name", &self.name)
+            .field("ready", &self.ready)
+            .field("resources", &self.resources)
+            .field("restart_count", &self.restart_count)
+            .field("started", &self.started)
+            .field("state", &self.state)
+            .field("stop_signal", &self.stop_signal)
+            .field("user", &self.user)
+            .field("volume_mounts", &self.volume_mounts)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ContainerStatus {
@@ -97,6 +123,7 @@ impl<'de> serde::Deserialize<'de> for ContainerStatus {
 impl crate::support::DeStruct for ContainerStatus {
     const NAME: &'static str = "ContainerStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "allocatedResources" => 0,

@@ -5,10 +5,19 @@ use super::LinuxContainerUser;
 /// `v1` `ContainerUser`.
 ///
 /// Schema `io.k8s.api.core.v1.ContainerUser` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#containeruser-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ContainerUser {
     /// `linux`: `LinuxContainerUser`, optional.
     pub linux: Option<LinuxContainerUser>,
+}
+
+impl std::fmt::Debug for ContainerUser {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContainerUser")
+            .field("linux", &self.linux)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ContainerUser {
@@ -31,6 +40,7 @@ impl<'de> serde::Deserialize<'de> for ContainerUser {
 impl crate::support::DeStruct for ContainerUser {
     const NAME: &'static str = "ContainerUser";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "linux" => 0,

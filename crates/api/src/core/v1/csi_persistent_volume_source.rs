@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 ///
 /// Schema `io.k8s.api.core.v1.CSIPersistentVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#csipersistentvolumesource-v1-core).
 #[doc(alias = "CSIPersistentVolumeSource")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CsiPersistentVolumeSource {
     /// `controllerExpandSecretRef`: `SecretReference`, optional.
     pub controller_expand_secret_ref: Option<SecretReference>,
@@ -29,6 +29,30 @@ pub struct CsiPersistentVolumeSource {
     pub volume_attributes: BTreeMap<String, String>,
     /// `volumeHandle`: `string`, required.
     pub volume_handle: String,
+}
+
+impl std::fmt::Debug for CsiPersistentVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CsiPersistentVolumeSource")
+            .field(
+                "controller_expand_secret_ref",
+                &self.controller_expand_secret_ref,
+            )
+            .field(
+                "controller_publish_secret_ref",
+                &self.controller_publish_secret_ref,
+            )
+            .field("driver", &self.driver)
+            .field("fs_type", &self.fs_type)
+            .field("node_expand_secret_ref", &self.node_expand_secret_ref)
+            .field("node_publish_secret_ref", &self.node_publish_secret_ref)
+            .field("node_stage_secret_ref", &self.node_stage_secret_ref)
+            .field("read_only", &self.read_only)
+            .field("volume_attributes", &self.volume_attributes)
+            .field("volume_handle", &self.volume_handle)
+            .finish()
+    }
 }
 
 impl serde::Serialize for CsiPersistentVolumeSource {
@@ -74,6 +98,7 @@ impl<'de> serde::Deserialize<'de> for CsiPersistentVolumeSource {
 impl crate::support::DeStruct for CsiPersistentVolumeSource {
     const NAME: &'static str = "CSIPersistentVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "controllerExpandSecretRef" => 0,

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 ///
 /// Schema `io.k8s.api.core.v1.CSIVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#csivolumesource-v1-core).
 #[doc(alias = "CSIVolumeSource")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CsiVolumeSource {
     /// `driver`: `string`, required.
     pub driver: String,
@@ -19,6 +19,19 @@ pub struct CsiVolumeSource {
     pub read_only: Option<bool>,
     /// `volumeAttributes`: map of `string`, optional.
     pub volume_attributes: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for CsiVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CsiVolumeSource")
+            .field("driver", &self.driver)
+            .field("fs_type", &self.fs_type)
+            .field("node_publish_secret_ref", &self.node_publish_secret_ref)
+            .field("read_only", &self.read_only)
+            .field("volume_attributes", &self.volume_attributes)
+            .finish()
+    }
 }
 
 impl serde::Serialize for CsiVolumeSource {
@@ -51,6 +64,7 @@ impl<'de> serde::Deserialize<'de> for CsiVolumeSource {
 impl crate::support::DeStruct for CsiVolumeSource {
     const NAME: &'static str = "CSIVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "driver" => 0,

@@ -3,10 +3,19 @@
 /// `v1` `DaemonEndpoint`.
 ///
 /// Schema `io.k8s.api.core.v1.DaemonEndpoint` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#daemonendpoint-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct DaemonEndpoint {
     /// `Port`: `integer` (`int32`), required.
     pub port: i32,
+}
+
+impl std::fmt::Debug for DaemonEndpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DaemonEndpoint")
+            .field("port", &self.port)
+            .finish()
+    }
 }
 
 impl serde::Serialize for DaemonEndpoint {
@@ -27,6 +36,7 @@ impl<'de> serde::Deserialize<'de> for DaemonEndpoint {
 impl crate::support::DeStruct for DaemonEndpoint {
     const NAME: &'static str = "DaemonEndpoint";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "Port" => 0,

@@ -6,10 +6,19 @@ use super::DownwardApiVolumeFile;
 ///
 /// Schema `io.k8s.api.core.v1.DownwardAPIProjection` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#downwardapiprojection-v1-core).
 #[doc(alias = "DownwardAPIProjection")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct DownwardApiProjection {
     /// `items`: array of `DownwardAPIVolumeFile`, optional. List type `atomic`.
     pub items: Vec<DownwardApiVolumeFile>,
+}
+
+impl std::fmt::Debug for DownwardApiProjection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DownwardApiProjection")
+            .field("items", &self.items)
+            .finish()
+    }
 }
 
 impl serde::Serialize for DownwardApiProjection {
@@ -32,6 +41,7 @@ impl<'de> serde::Deserialize<'de> for DownwardApiProjection {
 impl crate::support::DeStruct for DownwardApiProjection {
     const NAME: &'static str = "DownwardAPIProjection";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "items" => 0,

@@ -7,7 +7,7 @@ use super::ResourceFieldSelector;
 ///
 /// Schema `io.k8s.api.core.v1.DownwardAPIVolumeFile` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#downwardapivolumefile-v1-core).
 #[doc(alias = "DownwardAPIVolumeFile")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct DownwardApiVolumeFile {
     /// `fieldRef`: `ObjectFieldSelector`, optional.
     pub field_ref: Option<ObjectFieldSelector>,
@@ -17,6 +17,18 @@ pub struct DownwardApiVolumeFile {
     pub path: String,
     /// `resourceFieldRef`: `ResourceFieldSelector`, optional.
     pub resource_field_ref: Option<Box<ResourceFieldSelector>>,
+}
+
+impl std::fmt::Debug for DownwardApiVolumeFile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DownwardApiVolumeFile")
+            .field("field_ref", &self.field_ref)
+            .field("mode", &self.mode)
+            .field("path", &self.path)
+            .field("resource_field_ref", &self.resource_field_ref)
+            .finish()
+    }
 }
 
 impl serde::Serialize for DownwardApiVolumeFile {
@@ -46,6 +58,7 @@ impl<'de> serde::Deserialize<'de> for DownwardApiVolumeFile {
 impl crate::support::DeStruct for DownwardApiVolumeFile {
     const NAME: &'static str = "DownwardAPIVolumeFile";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "fieldRef" => 0,

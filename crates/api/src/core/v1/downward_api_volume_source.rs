@@ -6,12 +6,22 @@ use super::DownwardApiVolumeFile;
 ///
 /// Schema `io.k8s.api.core.v1.DownwardAPIVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#downwardapivolumesource-v1-core).
 #[doc(alias = "DownwardAPIVolumeSource")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct DownwardApiVolumeSource {
     /// `defaultMode`: `integer` (`int32`), optional.
     pub default_mode: Option<i32>,
     /// `items`: array of `DownwardAPIVolumeFile`, optional. List type `atomic`.
     pub items: Vec<DownwardApiVolumeFile>,
+}
+
+impl std::fmt::Debug for DownwardApiVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DownwardApiVolumeSource")
+            .field("default_mode", &self.default_mode)
+            .field("items", &self.items)
+            .finish()
+    }
 }
 
 impl serde::Serialize for DownwardApiVolumeSource {
@@ -37,6 +47,7 @@ impl<'de> serde::Deserialize<'de> for DownwardApiVolumeSource {
 impl crate::support::DeStruct for DownwardApiVolumeSource {
     const NAME: &'static str = "DownwardAPIVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "defaultMode" => 0,

@@ -5,12 +5,22 @@ use kapi_apimachinery::Quantity;
 /// `v1` `EmptyDirVolumeSource`.
 ///
 /// Schema `io.k8s.api.core.v1.EmptyDirVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#emptydirvolumesource-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct EmptyDirVolumeSource {
     /// `medium`: `string`, optional.
     pub medium: Option<String>,
     /// `sizeLimit`: `Quantity`, optional.
     pub size_limit: Option<Quantity>,
+}
+
+impl std::fmt::Debug for EmptyDirVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmptyDirVolumeSource")
+            .field("medium", &self.medium)
+            .field("size_limit", &self.size_limit)
+            .finish()
+    }
 }
 
 impl serde::Serialize for EmptyDirVolumeSource {
@@ -36,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for EmptyDirVolumeSource {
 impl crate::support::DeStruct for EmptyDirVolumeSource {
     const NAME: &'static str = "EmptyDirVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "medium" => 0,

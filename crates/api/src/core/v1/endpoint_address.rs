@@ -7,7 +7,7 @@ use super::ObjectReference;
 /// Schema `io.k8s.api.core.v1.EndpointAddress` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#endpointaddress-v1-core).
 ///
 /// Map type `atomic` (`x-kubernetes-map-type`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct EndpointAddress {
     /// `hostname`: `string`, optional.
     pub hostname: Option<String>,
@@ -17,6 +17,18 @@ pub struct EndpointAddress {
     pub node_name: Option<String>,
     /// `targetRef`: `ObjectReference`, optional.
     pub target_ref: Option<Box<ObjectReference>>,
+}
+
+impl std::fmt::Debug for EndpointAddress {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EndpointAddress")
+            .field("hostname", &self.hostname)
+            .field("ip", &self.ip)
+            .field("node_name", &self.node_name)
+            .field("target_ref", &self.target_ref)
+            .finish()
+    }
 }
 
 impl serde::Serialize for EndpointAddress {
@@ -46,6 +58,7 @@ impl<'de> serde::Deserialize<'de> for EndpointAddress {
 impl crate::support::DeStruct for EndpointAddress {
     const NAME: &'static str = "EndpointAddress";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "hostname" => 0,

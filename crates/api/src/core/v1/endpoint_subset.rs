@@ -6,7 +6,7 @@ use super::EndpointPort;
 /// `v1` `EndpointSubset`.
 ///
 /// Schema `io.k8s.api.core.v1.EndpointSubset` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#endpointsubset-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct EndpointSubset {
     /// `addresses`: array of `EndpointAddress`, optional. List type `atomic`.
     pub addresses: Vec<EndpointAddress>,
@@ -14,6 +14,17 @@ pub struct EndpointSubset {
     pub not_ready_addresses: Vec<EndpointAddress>,
     /// `ports`: array of `EndpointPort`, optional. List type `atomic`.
     pub ports: Vec<EndpointPort>,
+}
+
+impl std::fmt::Debug for EndpointSubset {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EndpointSubset")
+            .field("addresses", &self.addresses)
+            .field("not_ready_addresses", &self.not_ready_addresses)
+            .field("ports", &self.ports)
+            .finish()
+    }
 }
 
 impl serde::Serialize for EndpointSubset {
@@ -42,6 +53,7 @@ impl<'de> serde::Deserialize<'de> for EndpointSubset {
 impl crate::support::DeStruct for EndpointSubset {
     const NAME: &'static str = "EndpointSubset";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "addresses" => 0,

@@ -13,12 +13,22 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | none |
 /// | Schema | `io.k8s.api.core.v1.Endpoints` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#endpoints-v1-core> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Endpoints {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
     /// `subsets`: array of `EndpointSubset`, optional. List type `atomic`.
     pub subsets: Vec<EndpointSubset>,
+}
+
+impl std::fmt::Debug for Endpoints {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoints")
+            .field("metadata", &self.metadata)
+            .field("subsets", &self.subsets)
+            .finish()
+    }
 }
 
 impl serde::Serialize for Endpoints {
@@ -44,6 +54,7 @@ impl<'de> serde::Deserialize<'de> for Endpoints {
 impl crate::support::DeStruct for Endpoints {
     const NAME: &'static str = "Endpoints";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -67,10 +78,12 @@ impl crate::support::DeStruct for Endpoints {
 }
 
 impl kapi_apimachinery::Object for Endpoints {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

@@ -6,7 +6,7 @@ use super::SecretEnvSource;
 /// `v1` `EnvFromSource`.
 ///
 /// Schema `io.k8s.api.core.v1.EnvFromSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#envfromsource-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct EnvFromSource {
     /// `configMapRef`: `ConfigMapEnvSource`, optional.
     pub config_map_ref: Option<ConfigMapEnvSource>,
@@ -14,6 +14,17 @@ pub struct EnvFromSource {
     pub prefix: Option<String>,
     /// `secretRef`: `SecretEnvSource`, optional.
     pub secret_ref: Option<SecretEnvSource>,
+}
+
+impl std::fmt::Debug for EnvFromSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnvFromSource")
+            .field("config_map_ref", &self.config_map_ref)
+            .field("prefix", &self.prefix)
+            .field("secret_ref", &self.secret_ref)
+            .finish()
+    }
 }
 
 impl serde::Serialize for EnvFromSource {
@@ -42,6 +53,7 @@ impl<'de> serde::Deserialize<'de> for EnvFromSource {
 impl crate::support::DeStruct for EnvFromSource {
     const NAME: &'static str = "EnvFromSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "configMapRef" => 0,

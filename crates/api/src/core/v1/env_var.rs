@@ -5,7 +5,7 @@ use super::EnvVarSource;
 /// `v1` `EnvVar`.
 ///
 /// Schema `io.k8s.api.core.v1.EnvVar` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#envvar-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct EnvVar {
     /// `name`: `string`, required.
     pub name: String,
@@ -13,6 +13,17 @@ pub struct EnvVar {
     pub value: Option<String>,
     /// `valueFrom`: `EnvVarSource`, optional.
     pub value_from: Option<Box<EnvVarSource>>,
+}
+
+impl std::fmt::Debug for EnvVar {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnvVar")
+            .field("name", &self.name)
+            .field("value", &self.value)
+            .field("value_from", &self.value_from)
+            .finish()
+    }
 }
 
 impl serde::Serialize for EnvVar {
@@ -39,6 +50,7 @@ impl<'de> serde::Deserialize<'de> for EnvVar {
 impl crate::support::DeStruct for EnvVar {
     const NAME: &'static str = "EnvVar";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "name" => 0,

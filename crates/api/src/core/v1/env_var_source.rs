@@ -9,7 +9,7 @@ use super::SecretKeySelector;
 /// `v1` `EnvVarSource`.
 ///
 /// Schema `io.k8s.api.core.v1.EnvVarSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#envvarsource-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct EnvVarSource {
     /// `configMapKeyRef`: `ConfigMapKeySelector`, optional.
     pub config_map_key_ref: Option<Box<ConfigMapKeySelector>>,
@@ -21,6 +21,19 @@ pub struct EnvVarSource {
     pub resource_field_ref: Option<Box<ResourceFieldSelector>>,
     /// `secretKeyRef`: `SecretKeySelector`, optional.
     pub secret_key_ref: Option<Box<SecretKeySelector>>,
+}
+
+impl std::fmt::Debug for EnvVarSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnvVarSource")
+            .field("config_map_key_ref", &self.config_map_key_ref)
+            .field("field_ref", &self.field_ref)
+            .field("file_key_ref", &self.file_key_ref)
+            .field("resource_field_ref", &self.resource_field_ref)
+            .field("secret_key_ref", &self.secret_key_ref)
+            .finish()
+    }
 }
 
 impl serde::Serialize for EnvVarSource {
@@ -55,6 +68,7 @@ impl<'de> serde::Deserialize<'de> for EnvVarSource {
 impl crate::support::DeStruct for EnvVarSource {
     const NAME: &'static str = "EnvVarSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "configMapKeyRef" => 0,

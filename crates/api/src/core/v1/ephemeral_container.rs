@@ -15,7 +15,7 @@ use super::VolumeMount;
 /// `v1` `EphemeralContainer`.
 ///
 /// Schema `io.k8s.api.core.v1.EphemeralContainer` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#ephemeralcontainer-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct EphemeralContainer {
     /// `args`: array of `string`, optional. List type `atomic`.
     pub args: Vec<String>,
@@ -69,6 +69,43 @@ pub struct EphemeralContainer {
     pub volume_mounts: Vec<VolumeMount>,
     /// `workingDir`: `string`, optional.
     pub working_dir: Option<String>,
+}
+
+impl std::fmt::Debug for EphemeralContainer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EphemeralContainer")
+            .field("args", &self.args)
+            .field("command", &self.command)
+            .field("env", &self.env)
+            .field("env_from", &self.env_from)
+            .field("image", &self.image)
+            .field("image_pull_policy", &self.image_pull_policy)
+            .field("lifecycle", &self.lifecycle)
+            .field("liveness_probe", &self.liveness_probe)
+            .field("name", &self.name)
+            .field("ports", &self.ports)
+            .field("readiness_probe", &self.readiness_probe)
+            .field("resize_policy", &self.resize_policy)
+            .field("resources", &self.resources)
+            .field("restart_policy", &self.restart_policy)
+            .field("restart_policy_rules", &self.restart_policy_rules)
+            .field("security_context", &self.security_context)
+            .field("startup_probe", &self.startup_probe)
+            .field("stdin", &self.stdin)
+            .field("stdin_once", &self.stdin_once)
+            .field("target_container_name", &self.target_container_name)
+            .field("termination_message_path", &self.termination_message_path)
+            .field(
+                "termination_message_policy",
+                &self.termination_message_policy,
+            )
+            .field("tty", &self.tty)
+            .field("volume_devices", &self.volume_devices)
+            .field("volume_mounts", &self.volume_mounts)
+            .field("working_dir", &self.working_dir)
+            .finish()
+    }
 }
 
 impl serde::Serialize for EphemeralContainer {
@@ -164,6 +201,7 @@ impl<'de> serde::Deserialize<'de> for EphemeralContainer {
 impl crate::support::DeStruct for EphemeralContainer {
     const NAME: &'static str = "EphemeralContainer";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "args" => 0,

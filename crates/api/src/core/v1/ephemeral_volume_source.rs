@@ -5,10 +5,19 @@ use super::PersistentVolumeClaimTemplate;
 /// `v1` `EphemeralVolumeSource`.
 ///
 /// Schema `io.k8s.api.core.v1.EphemeralVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#ephemeralvolumesource-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct EphemeralVolumeSource {
     /// `volumeClaimTemplate`: `PersistentVolumeClaimTemplate`, optional.
     pub volume_claim_template: Option<Box<PersistentVolumeClaimTemplate>>,
+}
+
+impl std::fmt::Debug for EphemeralVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EphemeralVolumeSource")
+            .field("volume_claim_template", &self.volume_claim_template)
+            .finish()
+    }
 }
 
 impl serde::Serialize for EphemeralVolumeSource {
@@ -31,6 +40,7 @@ impl<'de> serde::Deserialize<'de> for EphemeralVolumeSource {
 impl crate::support::DeStruct for EphemeralVolumeSource {
     const NAME: &'static str = "EphemeralVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "volumeClaimTemplate" => 0,

@@ -17,7 +17,7 @@ use kapi_apimachinery::Time;
 /// | Subresources | none |
 /// | Schema | `io.k8s.api.core.v1.Event` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#event-v1-core> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Event {
     /// `action`: `string`, optional.
     pub action: Option<String>,
@@ -49,6 +49,29 @@ pub struct Event {
     pub source: Option<EventSource>,
     /// `type`: `string`, optional.
     pub type_: Option<String>,
+}
+
+impl std::fmt::Debug for Event {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Event")
+            .field("action", &self.action)
+            .field("count", &self.count)
+            .field("event_time", &self.event_time)
+            .field("first_timestamp", &self.first_timestamp)
+            .field("involved_object", &self.involved_object)
+            .field("last_timestamp", &self.last_timestamp)
+            .field("message", &self.message)
+            .field("metadata", &self.metadata)
+            .field("reason", &self.reason)
+            .field("related", &self.related)
+            .field("reporting_component", &self.reporting_component)
+            .field("reporting_instance", &self.reporting_instance)
+            .field("series", &self.series)
+            .field("source", &self.source)
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 
 impl serde::Serialize for Event {
@@ -111,6 +134,7 @@ impl<'de> serde::Deserialize<'de> for Event {
 impl crate::support::DeStruct for Event {
     const NAME: &'static str = "Event";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "action" => 0,
@@ -160,10 +184,12 @@ impl crate::support::DeStruct for Event {
 }
 
 impl kapi_apimachinery::Object for Event {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

@@ -3,12 +3,22 @@
 /// `v1` `EventSource`.
 ///
 /// Schema `io.k8s.api.core.v1.EventSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#eventsource-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct EventSource {
     /// `component`: `string`, optional.
     pub component: Option<String>,
     /// `host`: `string`, optional.
     pub host: Option<String>,
+}
+
+impl std::fmt::Debug for EventSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventSource")
+            .field("component", &self.component)
+            .field("host", &self.host)
+            .finish()
+    }
 }
 
 impl serde::Serialize for EventSource {
@@ -34,6 +44,7 @@ impl<'de> serde::Deserialize<'de> for EventSource {
 impl crate::support::DeStruct for EventSource {
     const NAME: &'static str = "EventSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "component" => 0,

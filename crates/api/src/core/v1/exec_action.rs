@@ -3,10 +3,19 @@
 /// `v1` `ExecAction`.
 ///
 /// Schema `io.k8s.api.core.v1.ExecAction` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#execaction-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ExecAction {
     /// `command`: array of `string`, optional. List type `atomic`.
     pub command: Vec<String>,
+}
+
+impl std::fmt::Debug for ExecAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExecAction")
+            .field("command", &self.command)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ExecAction {
@@ -29,6 +38,7 @@ impl<'de> serde::Deserialize<'de> for ExecAction {
 impl crate::support::DeStruct for ExecAction {
     const NAME: &'static str = "ExecAction";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "command" => 0,

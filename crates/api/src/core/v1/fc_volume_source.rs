@@ -4,7 +4,7 @@
 ///
 /// Schema `io.k8s.api.core.v1.FCVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#fcvolumesource-v1-core).
 #[doc(alias = "FCVolumeSource")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct FcVolumeSource {
     /// `fsType`: `string`, optional.
     pub fs_type: Option<String>,
@@ -16,6 +16,19 @@ pub struct FcVolumeSource {
     pub target_wwns: Vec<String>,
     /// `wwids`: array of `string`, optional. List type `atomic`.
     pub wwids: Vec<String>,
+}
+
+impl std::fmt::Debug for FcVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FcVolumeSource")
+            .field("fs_type", &self.fs_type)
+            .field("lun", &self.lun)
+            .field("read_only", &self.read_only)
+            .field("target_wwns", &self.target_wwns)
+            .field("wwids", &self.wwids)
+            .finish()
+    }
 }
 
 impl serde::Serialize for FcVolumeSource {
@@ -50,6 +63,7 @@ impl<'de> serde::Deserialize<'de> for FcVolumeSource {
 impl crate::support::DeStruct for FcVolumeSource {
     const NAME: &'static str = "FCVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "fsType" => 0,

@@ -5,7 +5,7 @@
 /// Schema `io.k8s.api.core.v1.FileKeySelector` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#filekeyselector-v1-core).
 ///
 /// Map type `atomic` (`x-kubernetes-map-type`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct FileKeySelector {
     /// `key`: `string`, required.
     pub key: String,
@@ -15,6 +15,18 @@ pub struct FileKeySelector {
     pub path: String,
     /// `volumeName`: `string`, required.
     pub volume_name: String,
+}
+
+impl std::fmt::Debug for FileKeySelector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FileKeySelector")
+            .field("key", &self.key)
+            .field("optional", &self.optional)
+            .field("path", &self.path)
+            .field("volume_name", &self.volume_name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for FileKeySelector {
@@ -40,6 +52,7 @@ impl<'de> serde::Deserialize<'de> for FileKeySelector {
 impl crate::support::DeStruct for FileKeySelector {
     const NAME: &'static str = "FileKeySelector";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "key" => 0,

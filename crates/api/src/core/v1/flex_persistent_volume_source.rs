@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 /// `v1` `FlexPersistentVolumeSource`.
 ///
 /// Schema `io.k8s.api.core.v1.FlexPersistentVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#flexpersistentvolumesource-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct FlexPersistentVolumeSource {
     /// `driver`: `string`, required.
     pub driver: String,
@@ -18,6 +18,19 @@ pub struct FlexPersistentVolumeSource {
     pub read_only: Option<bool>,
     /// `secretRef`: `SecretReference`, optional.
     pub secret_ref: Option<SecretReference>,
+}
+
+impl std::fmt::Debug for FlexPersistentVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlexPersistentVolumeSource")
+            .field("driver", &self.driver)
+            .field("fs_type", &self.fs_type)
+            .field("options", &self.options)
+            .field("read_only", &self.read_only)
+            .field("secret_ref", &self.secret_ref)
+            .finish()
+    }
 }
 
 impl serde::Serialize for FlexPersistentVolumeSource {
@@ -50,6 +63,7 @@ impl<'de> serde::Deserialize<'de> for FlexPersistentVolumeSource {
 impl crate::support::DeStruct for FlexPersistentVolumeSource {
     const NAME: &'static str = "FlexPersistentVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "driver" => 0,

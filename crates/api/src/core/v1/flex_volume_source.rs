@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 /// `v1` `FlexVolumeSource`.
 ///
 /// Schema `io.k8s.api.core.v1.FlexVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#flexvolumesource-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct FlexVolumeSource {
     /// `driver`: `string`, required.
     pub driver: String,
@@ -18,6 +18,19 @@ pub struct FlexVolumeSource {
     pub read_only: Option<bool>,
     /// `secretRef`: `LocalObjectReference`, optional.
     pub secret_ref: Option<LocalObjectReference>,
+}
+
+impl std::fmt::Debug for FlexVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlexVolumeSource")
+            .field("driver", &self.driver)
+            .field("fs_type", &self.fs_type)
+            .field("options", &self.options)
+            .field("read_only", &self.read_only)
+            .field("secret_ref", &self.secret_ref)
+            .finish()
+    }
 }
 
 impl serde::Serialize for FlexVolumeSource {
@@ -50,6 +63,7 @@ impl<'de> serde::Deserialize<'de> for FlexVolumeSource {
 impl crate::support::DeStruct for FlexVolumeSource {
     const NAME: &'static str = "FlexVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "driver" => 0,

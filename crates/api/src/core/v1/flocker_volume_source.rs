@@ -3,12 +3,22 @@
 /// `v1` `FlockerVolumeSource`.
 ///
 /// Schema `io.k8s.api.core.v1.FlockerVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#flockervolumesource-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct FlockerVolumeSource {
     /// `datasetName`: `string`, optional.
     pub dataset_name: Option<String>,
     /// `datasetUUID`: `string`, optional.
     pub dataset_uuid: Option<String>,
+}
+
+impl std::fmt::Debug for FlockerVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlockerVolumeSource")
+            .field("dataset_name", &self.dataset_name)
+            .field("dataset_uuid", &self.dataset_uuid)
+            .finish()
+    }
 }
 
 impl serde::Serialize for FlockerVolumeSource {
@@ -34,6 +44,7 @@ impl<'de> serde::Deserialize<'de> for FlockerVolumeSource {
 impl crate::support::DeStruct for FlockerVolumeSource {
     const NAME: &'static str = "FlockerVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "datasetName" => 0,

@@ -4,7 +4,7 @@
 ///
 /// Schema `io.k8s.api.core.v1.GCEPersistentDiskVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#gcepersistentdiskvolumesource-v1-core).
 #[doc(alias = "GCEPersistentDiskVolumeSource")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct GcePersistentDiskVolumeSource {
     /// `fsType`: `string`, optional.
     pub fs_type: Option<String>,
@@ -14,6 +14,18 @@ pub struct GcePersistentDiskVolumeSource {
     pub pd_name: String,
     /// `readOnly`: `boolean`, optional.
     pub read_only: Option<bool>,
+}
+
+impl std::fmt::Debug for GcePersistentDiskVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GcePersistentDiskVolumeSource")
+            .field("fs_type", &self.fs_type)
+            .field("partition", &self.partition)
+            .field("pd_name", &self.pd_name)
+            .field("read_only", &self.read_only)
+            .finish()
+    }
 }
 
 impl serde::Serialize for GcePersistentDiskVolumeSource {
@@ -43,6 +55,7 @@ impl<'de> serde::Deserialize<'de> for GcePersistentDiskVolumeSource {
 impl crate::support::DeStruct for GcePersistentDiskVolumeSource {
     const NAME: &'static str = "GCEPersistentDiskVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "fsType" => 0,

@@ -3,7 +3,7 @@
 /// `v1` `GitRepoVolumeSource`.
 ///
 /// Schema `io.k8s.api.core.v1.GitRepoVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#gitrepovolumesource-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct GitRepoVolumeSource {
     /// `directory`: `string`, optional.
     pub directory: Option<String>,
@@ -11,6 +11,17 @@ pub struct GitRepoVolumeSource {
     pub repository: String,
     /// `revision`: `string`, optional.
     pub revision: Option<String>,
+}
+
+impl std::fmt::Debug for GitRepoVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GitRepoVolumeSource")
+            .field("directory", &self.directory)
+            .field("repository", &self.repository)
+            .field("revision", &self.revision)
+            .finish()
+    }
 }
 
 impl serde::Serialize for GitRepoVolumeSource {
@@ -37,6 +48,7 @@ impl<'de> serde::Deserialize<'de> for GitRepoVolumeSource {
 impl crate::support::DeStruct for GitRepoVolumeSource {
     const NAME: &'static str = "GitRepoVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "directory" => 0,

@@ -3,7 +3,7 @@
 /// `v1` `GlusterfsPersistentVolumeSource`.
 ///
 /// Schema `io.k8s.api.core.v1.GlusterfsPersistentVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#glusterfspersistentvolumesource-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct GlusterfsPersistentVolumeSource {
     /// `endpoints`: `string`, required.
     pub endpoints: String,
@@ -13,6 +13,18 @@ pub struct GlusterfsPersistentVolumeSource {
     pub path: String,
     /// `readOnly`: `boolean`, optional.
     pub read_only: Option<bool>,
+}
+
+impl std::fmt::Debug for GlusterfsPersistentVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GlusterfsPersistentVolumeSource")
+            .field("endpoints", &self.endpoints)
+            .field("endpoints_namespace", &self.endpoints_namespace)
+            .field("path", &self.path)
+            .field("read_only", &self.read_only)
+            .finish()
+    }
 }
 
 impl serde::Serialize for GlusterfsPersistentVolumeSource {
@@ -40,6 +52,7 @@ impl<'de> serde::Deserialize<'de> for GlusterfsPersistentVolumeSource {
 impl crate::support::DeStruct for GlusterfsPersistentVolumeSource {
     const NAME: &'static str = "GlusterfsPersistentVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "endpoints" => 0,

@@ -3,7 +3,7 @@
 /// `v1` `GlusterfsVolumeSource`.
 ///
 /// Schema `io.k8s.api.core.v1.GlusterfsVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#glusterfsvolumesource-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct GlusterfsVolumeSource {
     /// `endpoints`: `string`, required.
     pub endpoints: String,
@@ -11,6 +11,17 @@ pub struct GlusterfsVolumeSource {
     pub path: String,
     /// `readOnly`: `boolean`, optional.
     pub read_only: Option<bool>,
+}
+
+impl std::fmt::Debug for GlusterfsVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GlusterfsVolumeSource")
+            .field("endpoints", &self.endpoints)
+            .field("path", &self.path)
+            .field("read_only", &self.read_only)
+            .finish()
+    }
 }
 
 impl serde::Serialize for GlusterfsVolumeSource {
@@ -35,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for GlusterfsVolumeSource {
 impl crate::support::DeStruct for GlusterfsVolumeSource {
     const NAME: &'static str = "GlusterfsVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "endpoints" => 0,

@@ -4,12 +4,22 @@
 ///
 /// Schema `io.k8s.api.core.v1.GRPCAction` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#grpcaction-v1-core).
 #[doc(alias = "GRPCAction")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct GrpcAction {
     /// `port`: `integer` (`int32`), required.
     pub port: i32,
     /// `service`: `string`, optional.
     pub service: Option<String>,
+}
+
+impl std::fmt::Debug for GrpcAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GrpcAction")
+            .field("port", &self.port)
+            .field("service", &self.service)
+            .finish()
+    }
 }
 
 impl serde::Serialize for GrpcAction {
@@ -33,6 +43,7 @@ impl<'de> serde::Deserialize<'de> for GrpcAction {
 impl crate::support::DeStruct for GrpcAction {
     const NAME: &'static str = "GRPCAction";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "port" => 0,

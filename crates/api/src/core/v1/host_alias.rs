@@ -3,12 +3,22 @@
 /// `v1` `HostAlias`.
 ///
 /// Schema `io.k8s.api.core.v1.HostAlias` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#hostalias-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct HostAlias {
     /// `hostnames`: array of `string`, optional. List type `atomic`.
     pub hostnames: Vec<String>,
     /// `ip`: `string`, required.
     pub ip: String,
+}
+
+impl std::fmt::Debug for HostAlias {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostAlias")
+            .field("hostnames", &self.hostnames)
+            .field("ip", &self.ip)
+            .finish()
+    }
 }
 
 impl serde::Serialize for HostAlias {
@@ -32,6 +42,7 @@ impl<'de> serde::Deserialize<'de> for HostAlias {
 impl crate::support::DeStruct for HostAlias {
     const NAME: &'static str = "HostAlias";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "hostnames" => 0,

@@ -4,10 +4,17 @@
 ///
 /// Schema `io.k8s.api.core.v1.HostIP` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#hostip-v1-core).
 #[doc(alias = "HostIP")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct HostIp {
     /// `ip`: `string`, required.
     pub ip: String,
+}
+
+impl std::fmt::Debug for HostIp {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostIp").field("ip", &self.ip).finish()
+    }
 }
 
 impl serde::Serialize for HostIp {
@@ -28,6 +35,7 @@ impl<'de> serde::Deserialize<'de> for HostIp {
 impl crate::support::DeStruct for HostIp {
     const NAME: &'static str = "HostIP";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "ip" => 0,

@@ -3,12 +3,22 @@
 /// `v1` `HostPathVolumeSource`.
 ///
 /// Schema `io.k8s.api.core.v1.HostPathVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#hostpathvolumesource-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct HostPathVolumeSource {
     /// `path`: `string`, required.
     pub path: String,
     /// `type`: `string`, optional.
     pub type_: Option<String>,
+}
+
+impl std::fmt::Debug for HostPathVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostPathVolumeSource")
+            .field("path", &self.path)
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 
 impl serde::Serialize for HostPathVolumeSource {
@@ -32,6 +42,7 @@ impl<'de> serde::Deserialize<'de> for HostPathVolumeSource {
 impl crate::support::DeStruct for HostPathVolumeSource {
     const NAME: &'static str = "HostPathVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "path" => 0,

@@ -7,7 +7,7 @@ use kapi_apimachinery::IntOrString;
 ///
 /// Schema `io.k8s.api.core.v1.HTTPGetAction` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#httpgetaction-v1-core).
 #[doc(alias = "HTTPGetAction")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct HttpGetAction {
     /// `host`: `string`, optional.
     pub host: Option<String>,
@@ -19,6 +19,19 @@ pub struct HttpGetAction {
     pub port: Option<IntOrString>,
     /// `scheme`: `string`, optional.
     pub scheme: Option<String>,
+}
+
+impl std::fmt::Debug for HttpGetAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpGetAction")
+            .field("host", &self.host)
+            .field("http_headers", &self.http_headers)
+            .field("path", &self.path)
+            .field("port", &self.port)
+            .field("scheme", &self.scheme)
+            .finish()
+    }
 }
 
 impl serde::Serialize for HttpGetAction {
@@ -51,6 +64,7 @@ impl<'de> serde::Deserialize<'de> for HttpGetAction {
 impl crate::support::DeStruct for HttpGetAction {
     const NAME: &'static str = "HTTPGetAction";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "host" => 0,

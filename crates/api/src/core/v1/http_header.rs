@@ -4,12 +4,22 @@
 ///
 /// Schema `io.k8s.api.core.v1.HTTPHeader` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#httpheader-v1-core).
 #[doc(alias = "HTTPHeader")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct HttpHeader {
     /// `name`: `string`, required.
     pub name: String,
     /// `value`: `string`, required.
     pub value: String,
+}
+
+impl std::fmt::Debug for HttpHeader {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpHeader")
+            .field("name", &self.name)
+            .field("value", &self.value)
+            .finish()
+    }
 }
 
 impl serde::Serialize for HttpHeader {
@@ -31,6 +41,7 @@ impl<'de> serde::Deserialize<'de> for HttpHeader {
 impl crate::support::DeStruct for HttpHeader {
     const NAME: &'static str = "HTTPHeader";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "name" => 0,

@@ -3,12 +3,22 @@
 /// `v1` `ImageVolumeSource`.
 ///
 /// Schema `io.k8s.api.core.v1.ImageVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#imagevolumesource-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ImageVolumeSource {
     /// `pullPolicy`: `string`, optional.
     pub pull_policy: Option<String>,
     /// `reference`: `string`, optional.
     pub reference: Option<String>,
+}
+
+impl std::fmt::Debug for ImageVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImageVolumeSource")
+            .field("pull_policy", &self.pull_policy)
+            .field("reference", &self.reference)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ImageVolumeSource {
@@ -34,6 +44,7 @@ impl<'de> serde::Deserialize<'de> for ImageVolumeSource {
 impl crate::support::DeStruct for ImageVolumeSource {
     const NAME: &'static str = "ImageVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "pullPolicy" => 0,

@@ -3,10 +3,19 @@
 /// `v1` `ImageVolumeStatus`.
 ///
 /// Schema `io.k8s.api.core.v1.ImageVolumeStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#imagevolumestatus-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ImageVolumeStatus {
     /// `imageRef`: `string`, required.
     pub image_ref: String,
+}
+
+impl std::fmt::Debug for ImageVolumeStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImageVolumeStatus")
+            .field("image_ref", &self.image_ref)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ImageVolumeStatus {
@@ -27,6 +36,7 @@ impl<'de> serde::Deserialize<'de> for ImageVolumeStatus {
 impl crate::support::DeStruct for ImageVolumeStatus {
     const NAME: &'static str = "ImageVolumeStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "imageRef" => 0,

@@ -6,7 +6,7 @@ use super::SecretReference;
 ///
 /// Schema `io.k8s.api.core.v1.ISCSIPersistentVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#iscsipersistentvolumesource-v1-core).
 #[doc(alias = "ISCSIPersistentVolumeSource")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct IscsiPersistentVolumeSource {
     /// `chapAuthDiscovery`: `boolean`, optional.
     pub chap_auth_discovery: Option<bool>,
@@ -30,6 +30,25 @@ pub struct IscsiPersistentVolumeSource {
     pub secret_ref: Option<SecretReference>,
     /// `targetPortal`: `string`, required.
     pub target_portal: String,
+}
+
+impl std::fmt::Debug for IscsiPersistentVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IscsiPersistentVolumeSource")
+            .field("chap_auth_discovery", &self.chap_auth_discovery)
+            .field("chap_auth_session", &self.chap_auth_session)
+            .field("fs_type", &self.fs_type)
+            .field("initiator_name", &self.initiator_name)
+            .field("iqn", &self.iqn)
+            .field("iscsi_interface", &self.iscsi_interface)
+            .field("lun", &self.lun)
+            .field("portals", &self.portals)
+            .field("read_only", &self.read_only)
+            .field("secret_ref", &self.secret_ref)
+            .field("target_portal", &self.target_portal)
+            .finish()
+    }
 }
 
 impl serde::Serialize for IscsiPersistentVolumeSource {
@@ -76,6 +95,7 @@ impl<'de> serde::Deserialize<'de> for IscsiPersistentVolumeSource {
 impl crate::support::DeStruct for IscsiPersistentVolumeSource {
     const NAME: &'static str = "ISCSIPersistentVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "chapAuthDiscovery" => 0,

@@ -6,7 +6,7 @@ use super::LocalObjectReference;
 ///
 /// Schema `io.k8s.api.core.v1.ISCSIVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#iscsivolumesource-v1-core).
 #[doc(alias = "ISCSIVolumeSource")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct IscsiVolumeSource {
     /// `chapAuthDiscovery`: `boolean`, optional.
     pub chap_auth_discovery: Option<bool>,
@@ -30,6 +30,25 @@ pub struct IscsiVolumeSource {
     pub secret_ref: Option<LocalObjectReference>,
     /// `targetPortal`: `string`, required.
     pub target_portal: String,
+}
+
+impl std::fmt::Debug for IscsiVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IscsiVolumeSource")
+            .field("chap_auth_discovery", &self.chap_auth_discovery)
+            .field("chap_auth_session", &self.chap_auth_session)
+            .field("fs_type", &self.fs_type)
+            .field("initiator_name", &self.initiator_name)
+            .field("iqn", &self.iqn)
+            .field("iscsi_interface", &self.iscsi_interface)
+            .field("lun", &self.lun)
+            .field("portals", &self.portals)
+            .field("read_only", &self.read_only)
+            .field("secret_ref", &self.secret_ref)
+            .field("target_portal", &self.target_portal)
+            .finish()
+    }
 }
 
 impl serde::Serialize for IscsiVolumeSource {
@@ -76,6 +95,7 @@ impl<'de> serde::Deserialize<'de> for IscsiVolumeSource {
 impl crate::support::DeStruct for IscsiVolumeSource {
     const NAME: &'static str = "ISCSIVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "chapAuthDiscovery" => 0,

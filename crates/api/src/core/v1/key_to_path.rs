@@ -3,7 +3,7 @@
 /// `v1` `KeyToPath`.
 ///
 /// Schema `io.k8s.api.core.v1.KeyToPath` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#keytopath-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct KeyToPath {
     /// `key`: `string`, required.
     pub key: String,
@@ -11,6 +11,17 @@ pub struct KeyToPath {
     pub mode: Option<i32>,
     /// `path`: `string`, required.
     pub path: String,
+}
+
+impl std::fmt::Debug for KeyToPath {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyToPath")
+            .field("key", &self.key)
+            .field("mode", &self.mode)
+            .field("path", &self.path)
+            .finish()
+    }
 }
 
 impl serde::Serialize for KeyToPath {
@@ -35,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for KeyToPath {
 impl crate::support::DeStruct for KeyToPath {
     const NAME: &'static str = "KeyToPath";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "key" => 0,

@@ -5,7 +5,7 @@ use super::LifecycleHandler;
 /// `v1` `Lifecycle`.
 ///
 /// Schema `io.k8s.api.core.v1.Lifecycle` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#lifecycle-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Lifecycle {
     /// `postStart`: `LifecycleHandler`, optional.
     pub post_start: Option<Box<LifecycleHandler>>,
@@ -13,6 +13,17 @@ pub struct Lifecycle {
     pub pre_stop: Option<Box<LifecycleHandler>>,
     /// `stopSignal`: `string`, optional.
     pub stop_signal: Option<String>,
+}
+
+impl std::fmt::Debug for Lifecycle {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lifecycle")
+            .field("post_start", &self.post_start)
+            .field("pre_stop", &self.pre_stop)
+            .field("stop_signal", &self.stop_signal)
+            .finish()
+    }
 }
 
 impl serde::Serialize for Lifecycle {
@@ -41,6 +52,7 @@ impl<'de> serde::Deserialize<'de> for Lifecycle {
 impl crate::support::DeStruct for Lifecycle {
     const NAME: &'static str = "Lifecycle";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "postStart" => 0,

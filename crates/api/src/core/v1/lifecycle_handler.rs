@@ -8,7 +8,7 @@ use super::TcpSocketAction;
 /// `v1` `LifecycleHandler`.
 ///
 /// Schema `io.k8s.api.core.v1.LifecycleHandler` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#lifecyclehandler-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct LifecycleHandler {
     /// `exec`: `ExecAction`, optional.
     pub exec: Option<ExecAction>,
@@ -18,6 +18,18 @@ pub struct LifecycleHandler {
     pub sleep: Option<SleepAction>,
     /// `tcpSocket`: `TCPSocketAction`, optional.
     pub tcp_socket: Option<TcpSocketAction>,
+}
+
+impl std::fmt::Debug for LifecycleHandler {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LifecycleHandler")
+            .field("exec", &self.exec)
+            .field("http_get", &self.http_get)
+            .field("sleep", &self.sleep)
+            .field("tcp_socket", &self.tcp_socket)
+            .finish()
+    }
 }
 
 impl serde::Serialize for LifecycleHandler {
@@ -49,6 +61,7 @@ impl<'de> serde::Deserialize<'de> for LifecycleHandler {
 impl crate::support::DeStruct for LifecycleHandler {
     const NAME: &'static str = "LifecycleHandler";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "exec" => 0,

@@ -13,12 +13,22 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | none |
 /// | Schema | `io.k8s.api.core.v1.LimitRange` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#limitrange-v1-core> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct LimitRange {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
     /// `spec`: `LimitRangeSpec`, optional.
     pub spec: Option<LimitRangeSpec>,
+}
+
+impl std::fmt::Debug for LimitRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LimitRange")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .finish()
+    }
 }
 
 impl serde::Serialize for LimitRange {
@@ -44,6 +54,7 @@ impl<'de> serde::Deserialize<'de> for LimitRange {
 impl crate::support::DeStruct for LimitRange {
     const NAME: &'static str = "LimitRange";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -67,10 +78,12 @@ impl crate::support::DeStruct for LimitRange {
 }
 
 impl kapi_apimachinery::Object for LimitRange {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

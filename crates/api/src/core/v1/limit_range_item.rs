@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 /// `v1` `LimitRangeItem`.
 ///
 /// Schema `io.k8s.api.core.v1.LimitRangeItem` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#limitrangeitem-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct LimitRangeItem {
     /// `default`: map of `Quantity`, optional.
     pub default: BTreeMap<String, Quantity>,
@@ -20,6 +20,20 @@ pub struct LimitRangeItem {
     pub min: BTreeMap<String, Quantity>,
     /// `type`: `string`, required.
     pub type_: String,
+}
+
+impl std::fmt::Debug for LimitRangeItem {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LimitRangeItem")
+            .field("default", &self.default)
+            .field("default_request", &self.default_request)
+            .field("max", &self.max)
+            .field("max_limit_request_ratio", &self.max_limit_request_ratio)
+            .field("min", &self.min)
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 
 impl serde::Serialize for LimitRangeItem {
@@ -55,6 +69,7 @@ impl<'de> serde::Deserialize<'de> for LimitRangeItem {
 impl crate::support::DeStruct for LimitRangeItem {
     const NAME: &'static str = "LimitRangeItem";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "default" => 0,

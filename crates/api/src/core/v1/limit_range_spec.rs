@@ -5,10 +5,19 @@ use super::LimitRangeItem;
 /// `v1` `LimitRangeSpec`.
 ///
 /// Schema `io.k8s.api.core.v1.LimitRangeSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#limitrangespec-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct LimitRangeSpec {
     /// `limits`: array of `LimitRangeItem`, required. List type `atomic`.
     pub limits: Vec<LimitRangeItem>,
+}
+
+impl std::fmt::Debug for LimitRangeSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LimitRangeSpec")
+            .field("limits", &self.limits)
+            .finish()
+    }
 }
 
 impl serde::Serialize for LimitRangeSpec {
@@ -29,6 +38,7 @@ impl<'de> serde::Deserialize<'de> for LimitRangeSpec {
 impl crate::support::DeStruct for LimitRangeSpec {
     const NAME: &'static str = "LimitRangeSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "limits" => 0,

@@ -3,7 +3,7 @@
 /// `v1` `LinuxContainerUser`.
 ///
 /// Schema `io.k8s.api.core.v1.LinuxContainerUser` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#linuxcontaineruser-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct LinuxContainerUser {
     /// `gid`: `integer` (`int64`), required.
     pub gid: i64,
@@ -11,6 +11,17 @@ pub struct LinuxContainerUser {
     pub supplemental_groups: Vec<i64>,
     /// `uid`: `integer` (`int64`), required.
     pub uid: i64,
+}
+
+impl std::fmt::Debug for LinuxContainerUser {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LinuxContainerUser")
+            .field("gid", &self.gid)
+            .field("supplemental_groups", &self.supplemental_groups)
+            .field("uid", &self.uid)
+            .finish()
+    }
 }
 
 impl serde::Serialize for LinuxContainerUser {
@@ -35,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for LinuxContainerUser {
 impl crate::support::DeStruct for LinuxContainerUser {
     const NAME: &'static str = "LinuxContainerUser";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "gid" => 0,

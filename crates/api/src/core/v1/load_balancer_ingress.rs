@@ -5,7 +5,7 @@ use super::PortStatus;
 /// `v1` `LoadBalancerIngress`.
 ///
 /// Schema `io.k8s.api.core.v1.LoadBalancerIngress` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#loadbalanceringress-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct LoadBalancerIngress {
     /// `hostname`: `string`, optional.
     pub hostname: Option<String>,
@@ -15,6 +15,18 @@ pub struct LoadBalancerIngress {
     pub ip_mode: Option<String>,
     /// `ports`: array of `PortStatus`, optional. List type `atomic`.
     pub ports: Vec<PortStatus>,
+}
+
+impl std::fmt::Debug for LoadBalancerIngress {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoadBalancerIngress")
+            .field("hostname", &self.hostname)
+            .field("ip", &self.ip)
+            .field("ip_mode", &self.ip_mode)
+            .field("ports", &self.ports)
+            .finish()
+    }
 }
 
 impl serde::Serialize for LoadBalancerIngress {
@@ -46,6 +58,7 @@ impl<'de> serde::Deserialize<'de> for LoadBalancerIngress {
 impl crate::support::DeStruct for LoadBalancerIngress {
     const NAME: &'static str = "LoadBalancerIngress";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "hostname" => 0,

@@ -5,10 +5,19 @@ use super::LoadBalancerIngress;
 /// `v1` `LoadBalancerStatus`.
 ///
 /// Schema `io.k8s.api.core.v1.LoadBalancerStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#loadbalancerstatus-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct LoadBalancerStatus {
     /// `ingress`: array of `LoadBalancerIngress`, optional. List type `atomic`.
     pub ingress: Vec<LoadBalancerIngress>,
+}
+
+impl std::fmt::Debug for LoadBalancerStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoadBalancerStatus")
+            .field("ingress", &self.ingress)
+            .finish()
+    }
 }
 
 impl serde::Serialize for LoadBalancerStatus {
@@ -31,6 +40,7 @@ impl<'de> serde::Deserialize<'de> for LoadBalancerStatus {
 impl crate::support::DeStruct for LoadBalancerStatus {
     const NAME: &'static str = "LoadBalancerStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "ingress" => 0,

@@ -5,10 +5,19 @@
 /// Schema `io.k8s.api.core.v1.LocalObjectReference` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#localobjectreference-v1-core).
 ///
 /// Map type `atomic` (`x-kubernetes-map-type`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct LocalObjectReference {
     /// `name`: `string`, optional.
     pub name: Option<String>,
+}
+
+impl std::fmt::Debug for LocalObjectReference {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalObjectReference")
+            .field("name", &self.name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for LocalObjectReference {
@@ -31,6 +40,7 @@ impl<'de> serde::Deserialize<'de> for LocalObjectReference {
 impl crate::support::DeStruct for LocalObjectReference {
     const NAME: &'static str = "LocalObjectReference";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "name" => 0,

@@ -3,12 +3,22 @@
 /// `v1` `LocalVolumeSource`.
 ///
 /// Schema `io.k8s.api.core.v1.LocalVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#localvolumesource-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct LocalVolumeSource {
     /// `fsType`: `string`, optional.
     pub fs_type: Option<String>,
     /// `path`: `string`, required.
     pub path: String,
+}
+
+impl std::fmt::Debug for LocalVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalVolumeSource")
+            .field("fs_type", &self.fs_type)
+            .field("path", &self.path)
+            .finish()
+    }
 }
 
 impl serde::Serialize for LocalVolumeSource {
@@ -32,6 +42,7 @@ impl<'de> serde::Deserialize<'de> for LocalVolumeSource {
 impl crate::support::DeStruct for LocalVolumeSource {
     const NAME: &'static str = "LocalVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "fsType" => 0,

@@ -439,6 +439,7 @@ pub use self::weighted_pod_affinity_term::WeightedPodAffinityTerm;
 pub use self::windows_security_context_options::WindowsSecurityContextOptions;
 
 /// Registers the 17 resource type(s) of `v1` with `scheme`.
+#[inline]
 pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     scheme.register::<Binding>();
     scheme.register::<ComponentStatus>();

@@ -3,12 +3,25 @@
 /// `v1` `ModifyVolumeStatus`.
 ///
 /// Schema `io.k8s.api.core.v1.ModifyVolumeStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#modifyvolumestatus-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ModifyVolumeStatus {
     /// `status`: `string`, required.
     pub status: String,
     /// `targetVolumeAttributesClassName`: `string`, optional.
     pub target_volume_attributes_class_name: Option<String>,
+}
+
+impl std::fmt::Debug for ModifyVolumeStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ModifyVolumeStatus")
+            .field("status", &self.status)
+            .field(
+                "target_volume_attributes_class_name",
+                &self.target_volume_attributes_class_name,
+            )
+            .finish()
+    }
 }
 
 impl serde::Serialize for ModifyVolumeStatus {
@@ -32,6 +45,7 @@ impl<'de> serde::Deserialize<'de> for ModifyVolumeStatus {
 impl crate::support::DeStruct for ModifyVolumeStatus {
     const NAME: &'static str = "ModifyVolumeStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "status" => 0,

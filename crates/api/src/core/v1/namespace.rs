@@ -14,7 +14,7 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | `finalize`, `status` |
 /// | Schema | `io.k8s.api.core.v1.Namespace` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#namespace-v1-core> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Namespace {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
@@ -22,6 +22,17 @@ pub struct Namespace {
     pub spec: Option<NamespaceSpec>,
     /// `status`: `NamespaceStatus`, optional.
     pub status: Option<NamespaceStatus>,
+}
+
+impl std::fmt::Debug for Namespace {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Namespace")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 
 impl serde::Serialize for Namespace {
@@ -50,6 +61,7 @@ impl<'de> serde::Deserialize<'de> for Namespace {
 impl crate::support::DeStruct for Namespace {
     const NAME: &'static str = "Namespace";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -75,10 +87,12 @@ impl crate::support::DeStruct for Namespace {
 }
 
 impl kapi_apimachinery::Object for Namespace {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

@@ -5,7 +5,7 @@ use kapi_apimachinery::Time;
 /// `v1` `NamespaceCondition`.
 ///
 /// Schema `io.k8s.api.core.v1.NamespaceCondition` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#namespacecondition-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct NamespaceCondition {
     /// `lastTransitionTime`: `Time`, optional.
     pub last_transition_time: Option<Time>,
@@ -17,6 +17,19 @@ pub struct NamespaceCondition {
     pub status: String,
     /// `type`: `string`, required.
     pub type_: String,
+}
+
+impl std::fmt::Debug for NamespaceCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NamespaceCondition")
+            .field("last_transition_time", &self.last_transition_time)
+            .field("message", &self.message)
+            .field("reason", &self.reason)
+            .field("status", &self.status)
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 
 impl serde::Serialize for NamespaceCondition {
@@ -47,6 +60,7 @@ impl<'de> serde::Deserialize<'de> for NamespaceCondition {
 impl crate::support::DeStruct for NamespaceCondition {
     const NAME: &'static str = "NamespaceCondition";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "lastTransitionTime" => 0,

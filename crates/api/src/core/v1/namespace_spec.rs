@@ -3,10 +3,19 @@
 /// `v1` `NamespaceSpec`.
 ///
 /// Schema `io.k8s.api.core.v1.NamespaceSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#namespacespec-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct NamespaceSpec {
     /// `finalizers`: array of `string`, optional. List type `atomic`.
     pub finalizers: Vec<String>,
+}
+
+impl std::fmt::Debug for NamespaceSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NamespaceSpec")
+            .field("finalizers", &self.finalizers)
+            .finish()
+    }
 }
 
 impl serde::Serialize for NamespaceSpec {
@@ -29,6 +38,7 @@ impl<'de> serde::Deserialize<'de> for NamespaceSpec {
 impl crate::support::DeStruct for NamespaceSpec {
     const NAME: &'static str = "NamespaceSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "finalizers" => 0,

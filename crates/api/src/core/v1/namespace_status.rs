@@ -5,12 +5,22 @@ use super::NamespaceCondition;
 /// `v1` `NamespaceStatus`.
 ///
 /// Schema `io.k8s.api.core.v1.NamespaceStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#namespacestatus-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct NamespaceStatus {
     /// `conditions`: array of `NamespaceCondition`, optional. List type `map` (keys `type`). Patch strategy `merge` (merge key `type`).
     pub conditions: Vec<NamespaceCondition>,
     /// `phase`: `string`, optional.
     pub phase: Option<String>,
+}
+
+impl std::fmt::Debug for NamespaceStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NamespaceStatus")
+            .field("conditions", &self.conditions)
+            .field("phase", &self.phase)
+            .finish()
+    }
 }
 
 impl serde::Serialize for NamespaceStatus {
@@ -36,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for NamespaceStatus {
 impl crate::support::DeStruct for NamespaceStatus {
     const NAME: &'static str = "NamespaceStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "conditions" => 0,

@@ -4,7 +4,7 @@
 ///
 /// Schema `io.k8s.api.core.v1.NFSVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#nfsvolumesource-v1-core).
 #[doc(alias = "NFSVolumeSource")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct NfsVolumeSource {
     /// `path`: `string`, required.
     pub path: String,
@@ -12,6 +12,17 @@ pub struct NfsVolumeSource {
     pub read_only: Option<bool>,
     /// `server`: `string`, required.
     pub server: String,
+}
+
+impl std::fmt::Debug for NfsVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NfsVolumeSource")
+            .field("path", &self.path)
+            .field("read_only", &self.read_only)
+            .field("server", &self.server)
+            .finish()
+    }
 }
 
 impl serde::Serialize for NfsVolumeSource {
@@ -36,6 +47,7 @@ impl<'de> serde::Deserialize<'de> for NfsVolumeSource {
 impl crate::support::DeStruct for NfsVolumeSource {
     const NAME: &'static str = "NFSVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "path" => 0,

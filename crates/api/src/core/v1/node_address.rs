@@ -3,12 +3,22 @@
 /// `v1` `NodeAddress`.
 ///
 /// Schema `io.k8s.api.core.v1.NodeAddress` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#nodeaddress-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct NodeAddress {
     /// `address`: `string`, required.
     pub address: String,
     /// `type`: `string`, required.
     pub type_: String,
+}
+
+impl std::fmt::Debug for NodeAddress {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NodeAddress")
+            .field("address", &self.address)
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 
 impl serde::Serialize for NodeAddress {
@@ -30,6 +40,7 @@ impl<'de> serde::Deserialize<'de> for NodeAddress {
 impl crate::support::DeStruct for NodeAddress {
     const NAME: &'static str = "NodeAddress";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "address" => 0,

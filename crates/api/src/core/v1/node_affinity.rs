@@ -6,12 +6,28 @@ use super::PreferredSchedulingTerm;
 /// `v1` `NodeAffinity`.
 ///
 /// Schema `io.k8s.api.core.v1.NodeAffinity` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#nodeaffinity-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct NodeAffinity {
     /// `preferredDuringSchedulingIgnoredDuringExecution`: array of `PreferredSchedulingTerm`, optional. List type `atomic`.
     pub preferred_during_scheduling_ignored_during_execution: Vec<PreferredSchedulingTerm>,
     /// `requiredDuringSchedulingIgnoredDuringExecution`: `NodeSelector`, optional.
     pub required_during_scheduling_ignored_during_execution: Option<NodeSelector>,
+}
+
+impl std::fmt::Debug for NodeAffinity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NodeAffinity")
+            .field(
+                "preferred_during_scheduling_ignored_during_execution",
+                &self.preferred_during_scheduling_ignored_during_execution,
+            )
+            .field(
+                "required_during_scheduling_ignored_during_execution",
+                &self.required_during_scheduling_ignored_during_execution,
+            )
+            .finish()
+    }
 }
 
 impl serde::Serialize for NodeAffinity {
@@ -43,6 +59,7 @@ impl<'de> serde::Deserialize<'de> for NodeAffinity {
 impl crate::support::DeStruct for NodeAffinity {
     const NAME: &'static str = "NodeAffinity";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "preferredDuringSchedulingIgnoredDuringExecution" => 0,

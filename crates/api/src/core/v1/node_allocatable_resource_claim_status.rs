@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 /// `v1` `NodeAllocatableResourceClaimStatus`.
 ///
 /// Schema `io.k8s.api.core.v1.NodeAllocatableResourceClaimStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#nodeallocatableresourceclaimstatus-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct NodeAllocatableResourceClaimStatus {
     /// `containers`: array of `string`, optional. List type `set`.
     pub containers: Vec<String>,
@@ -14,6 +14,17 @@ pub struct NodeAllocatableResourceClaimStatus {
     pub resource_claim_name: String,
     /// `resources`: map of `Quantity`, required.
     pub resources: BTreeMap<String, Quantity>,
+}
+
+impl std::fmt::Debug for NodeAllocatableResourceClaimStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NodeAllocatableResourceClaimStatus")
+            .field("containers", &self.containers)
+            .field("resource_claim_name", &self.resource_claim_name)
+            .field("resources", &self.resources)
+            .finish()
+    }
 }
 
 impl serde::Serialize for NodeAllocatableResourceClaimStatus {
@@ -38,6 +49,7 @@ impl<'de> serde::Deserialize<'de> for NodeAllocatableResourceClaimStatus {
 impl crate::support::DeStruct for NodeAllocatableResourceClaimStatus {
     const NAME: &'static str = "NodeAllocatableResourceClaimStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "containers" => 0,

@@ -5,7 +5,7 @@ use kapi_apimachinery::Time;
 /// `v1` `NodeCondition`.
 ///
 /// Schema `io.k8s.api.core.v1.NodeCondition` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#nodecondition-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct NodeCondition {
     /// `lastHeartbeatTime`: `Time`, optional.
     pub last_heartbeat_time: Option<Time>,
@@ -19,6 +19,20 @@ pub struct NodeCondition {
     pub status: String,
     /// `type`: `string`, required.
     pub type_: String,
+}
+
+impl std::fmt::Debug for NodeCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NodeCondition")
+            .field("last_heartbeat_time", &self.last_heartbeat_time)
+            .field("last_transition_time", &self.last_transition_time)
+            .field("message", &self.message)
+            .field("reason", &self.reason)
+            .field("status", &self.status)
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 
 impl serde::Serialize for NodeCondition {
@@ -52,6 +66,7 @@ impl<'de> serde::Deserialize<'de> for NodeCondition {
 impl crate::support::DeStruct for NodeCondition {
     const NAME: &'static str = "NodeCondition";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "lastHeartbeatTime" => 0,

@@ -5,10 +5,19 @@ use super::ConfigMapNodeConfigSource;
 /// `v1` `NodeConfigSource`.
 ///
 /// Schema `io.k8s.api.core.v1.NodeConfigSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#nodeconfigsource-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct NodeConfigSource {
     /// `configMap`: `ConfigMapNodeConfigSource`, optional.
     pub config_map: Option<Box<ConfigMapNodeConfigSource>>,
+}
+
+impl std::fmt::Debug for NodeConfigSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NodeConfigSource")
+            .field("config_map", &self.config_map)
+            .finish()
+    }
 }
 
 impl serde::Serialize for NodeConfigSource {
@@ -31,6 +40,7 @@ impl<'de> serde::Deserialize<'de> for NodeConfigSource {
 impl crate::support::DeStruct for NodeConfigSource {
     const NAME: &'static str = "NodeConfigSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "configMap" => 0,

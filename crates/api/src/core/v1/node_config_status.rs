@@ -5,7 +5,7 @@ use super::NodeConfigSource;
 /// `v1` `NodeConfigStatus`.
 ///
 /// Schema `io.k8s.api.core.v1.NodeConfigStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#nodeconfigstatus-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct NodeConfigStatus {
     /// `active`: `NodeConfigSource`, optional.
     pub active: Option<NodeConfigSource>,
@@ -15,6 +15,18 @@ pub struct NodeConfigStatus {
     pub error: Option<String>,
     /// `lastKnownGood`: `NodeConfigSource`, optional.
     pub last_known_good: Option<NodeConfigSource>,
+}
+
+impl std::fmt::Debug for NodeConfigStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NodeConfigStatus")
+            .field("active", &self.active)
+            .field("assigned", &self.assigned)
+            .field("error", &self.error)
+            .field("last_known_good", &self.last_known_good)
+            .finish()
+    }
 }
 
 impl serde::Serialize for NodeConfigStatus {
@@ -46,6 +58,7 @@ impl<'de> serde::Deserialize<'de> for NodeConfigStatus {
 impl crate::support::DeStruct for NodeConfigStatus {
     const NAME: &'static str = "NodeConfigStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "active" => 0,

@@ -5,10 +5,19 @@ use super::DaemonEndpoint;
 /// `v1` `NodeDaemonEndpoints`.
 ///
 /// Schema `io.k8s.api.core.v1.NodeDaemonEndpoints` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#nodedaemonendpoints-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct NodeDaemonEndpoints {
     /// `kubeletEndpoint`: `DaemonEndpoint`, optional.
     pub kubelet_endpoint: Option<DaemonEndpoint>,
+}
+
+impl std::fmt::Debug for NodeDaemonEndpoints {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NodeDaemonEndpoints")
+            .field("kubelet_endpoint", &self.kubelet_endpoint)
+            .finish()
+    }
 }
 
 impl serde::Serialize for NodeDaemonEndpoints {
@@ -31,6 +40,7 @@ impl<'de> serde::Deserialize<'de> for NodeDaemonEndpoints {
 impl crate::support::DeStruct for NodeDaemonEndpoints {
     const NAME: &'static str = "NodeDaemonEndpoints";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "kubeletEndpoint" => 0,

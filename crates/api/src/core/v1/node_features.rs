@@ -3,10 +3,22 @@
 /// `v1` `NodeFeatures`.
 ///
 /// Schema `io.k8s.api.core.v1.NodeFeatures` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#nodefeatures-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct NodeFeatures {
     /// `supplementalGroupsPolicy`: `boolean`, optional.
     pub supplemental_groups_policy: Option<bool>,
+}
+
+impl std::fmt::Debug for NodeFeatures {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NodeFeatures")
+            .field(
+                "supplemental_groups_policy",
+                &self.supplemental_groups_policy,
+            )
+            .finish()
+    }
 }
 
 impl serde::Serialize for NodeFeatures {
@@ -29,6 +41,7 @@ impl<'de> serde::Deserialize<'de> for NodeFeatures {
 impl crate::support::DeStruct for NodeFeatures {
     const NAME: &'static str = "NodeFeatures";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "supplementalGroupsPolicy" => 0,

@@ -5,12 +5,22 @@ use super::NodeRuntimeHandlerFeatures;
 /// `v1` `NodeRuntimeHandler`.
 ///
 /// Schema `io.k8s.api.core.v1.NodeRuntimeHandler` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#noderuntimehandler-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct NodeRuntimeHandler {
     /// `features`: `NodeRuntimeHandlerFeatures`, optional.
     pub features: Option<NodeRuntimeHandlerFeatures>,
     /// `name`: `string`, optional.
     pub name: Option<String>,
+}
+
+impl std::fmt::Debug for NodeRuntimeHandler {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NodeRuntimeHandler")
+            .field("features", &self.features)
+            .field("name", &self.name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for NodeRuntimeHandler {
@@ -36,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for NodeRuntimeHandler {
 impl crate::support::DeStruct for NodeRuntimeHandler {
     const NAME: &'static str = "NodeRuntimeHandler";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "features" => 0,

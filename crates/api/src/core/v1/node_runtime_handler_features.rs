@@ -3,12 +3,25 @@
 /// `v1` `NodeRuntimeHandlerFeatures`.
 ///
 /// Schema `io.k8s.api.core.v1.NodeRuntimeHandlerFeatures` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#noderuntimehandlerfeatures-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct NodeRuntimeHandlerFeatures {
     /// `recursiveReadOnlyMounts`: `boolean`, optional.
     pub recursive_read_only_mounts: Option<bool>,
     /// `userNamespaces`: `boolean`, optional.
     pub user_namespaces: Option<bool>,
+}
+
+impl std::fmt::Debug for NodeRuntimeHandlerFeatures {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NodeRuntimeHandlerFeatures")
+            .field(
+                "recursive_read_only_mounts",
+                &self.recursive_read_only_mounts,
+            )
+            .field("user_namespaces", &self.user_namespaces)
+            .finish()
+    }
 }
 
 impl serde::Serialize for NodeRuntimeHandlerFeatures {
@@ -34,6 +47,7 @@ impl<'de> serde::Deserialize<'de> for NodeRuntimeHandlerFeatures {
 impl crate::support::DeStruct for NodeRuntimeHandlerFeatures {
     const NAME: &'static str = "NodeRuntimeHandlerFeatures";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "recursiveReadOnlyMounts" => 0,

@@ -7,10 +7,19 @@ use super::NodeSelectorTerm;
 /// Schema `io.k8s.api.core.v1.NodeSelector` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#nodeselector-v1-core).
 ///
 /// Map type `atomic` (`x-kubernetes-map-type`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct NodeSelector {
     /// `nodeSelectorTerms`: array of `NodeSelectorTerm`, required. List type `atomic`.
     pub node_selector_terms: Vec<NodeSelectorTerm>,
+}
+
+impl std::fmt::Debug for NodeSelector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NodeSelector")
+            .field("node_selector_terms", &self.node_selector_terms)
+            .finish()
+    }
 }
 
 impl serde::Serialize for NodeSelector {
@@ -31,6 +40,7 @@ impl<'de> serde::Deserialize<'de> for NodeSelector {
 impl crate::support::DeStruct for NodeSelector {
     const NAME: &'static str = "NodeSelector";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "nodeSelectorTerms" => 0,

@@ -3,7 +3,7 @@
 /// `v1` `NodeSelectorRequirement`.
 ///
 /// Schema `io.k8s.api.core.v1.NodeSelectorRequirement` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#nodeselectorrequirement-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct NodeSelectorRequirement {
     /// `key`: `string`, required.
     pub key: String,
@@ -11,6 +11,17 @@ pub struct NodeSelectorRequirement {
     pub operator: String,
     /// `values`: array of `string`, optional. List type `atomic`.
     pub values: Vec<String>,
+}
+
+impl std::fmt::Debug for NodeSelectorRequirement {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NodeSelectorRequirement")
+            .field("key", &self.key)
+            .field("operator", &self.operator)
+            .field("values", &self.values)
+            .finish()
+    }
 }
 
 impl serde::Serialize for NodeSelectorRequirement {
@@ -35,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for NodeSelectorRequirement {
 impl crate::support::DeStruct for NodeSelectorRequirement {
     const NAME: &'static str = "NodeSelectorRequirement";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "key" => 0,

@@ -7,12 +7,22 @@ use super::NodeSelectorRequirement;
 /// Schema `io.k8s.api.core.v1.NodeSelectorTerm` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#nodeselectorterm-v1-core).
 ///
 /// Map type `atomic` (`x-kubernetes-map-type`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct NodeSelectorTerm {
     /// `matchExpressions`: array of `NodeSelectorRequirement`, optional. List type `atomic`.
     pub match_expressions: Vec<NodeSelectorRequirement>,
     /// `matchFields`: array of `NodeSelectorRequirement`, optional. List type `atomic`.
     pub match_fields: Vec<NodeSelectorRequirement>,
+}
+
+impl std::fmt::Debug for NodeSelectorTerm {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NodeSelectorTerm")
+            .field("match_expressions", &self.match_expressions)
+            .field("match_fields", &self.match_fields)
+            .finish()
+    }
 }
 
 impl serde::Serialize for NodeSelectorTerm {
@@ -38,6 +48,7 @@ impl<'de> serde::Deserialize<'de> for NodeSelectorTerm {
 impl crate::support::DeStruct for NodeSelectorTerm {
     const NAME: &'static str = "NodeSelectorTerm";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "matchExpressions" => 0,

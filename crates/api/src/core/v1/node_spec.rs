@@ -6,7 +6,7 @@ use super::Taint;
 /// `v1` `NodeSpec`.
 ///
 /// Schema `io.k8s.api.core.v1.NodeSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#nodespec-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct NodeSpec {
     /// `configSource`: `NodeConfigSource`, optional.
     pub config_source: Option<NodeConfigSource>,
@@ -22,6 +22,21 @@ pub struct NodeSpec {
     pub taints: Vec<Taint>,
     /// `unschedulable`: `boolean`, optional.
     pub unschedulable: Option<bool>,
+}
+
+impl std::fmt::Debug for NodeSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NodeSpec")
+            .field("config_source", &self.config_source)
+            .field("external_id", &self.external_id)
+            .field("pod_cidr", &self.pod_cidr)
+            .field("pod_cidrs", &self.pod_cidrs)
+            .field("provider_id", &self.provider_id)
+            .field("taints", &self.taints)
+            .field("unschedulable", &self.unschedulable)
+            .finish()
+    }
 }
 
 impl serde::Serialize for NodeSpec {
@@ -62,6 +77,7 @@ impl<'de> serde::Deserialize<'de> for NodeSpec {
 impl crate::support::DeStruct for NodeSpec {
     const NAME: &'static str = "NodeSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "configSource" => 0,

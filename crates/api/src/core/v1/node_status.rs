@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 /// `v1` `NodeStatus`.
 ///
 /// Schema `io.k8s.api.core.v1.NodeStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#nodestatus-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct NodeStatus {
     /// `addresses`: array of `NodeAddress`, optional. List type `map` (keys `type`). Patch strategy `merge` (merge key `type`).
     pub addresses: Vec<NodeAddress>,
@@ -45,6 +45,28 @@ pub struct NodeStatus {
     pub volumes_attached: Vec<AttachedVolume>,
     /// `volumesInUse`: array of `string`, optional. List type `atomic`.
     pub volumes_in_use: Vec<String>,
+}
+
+impl std::fmt::Debug for NodeStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NodeStatus")
+            .field("addresses", &self.addresses)
+            .field("allocatable", &self.allocatable)
+            .field("capacity", &self.capacity)
+            .field("conditions", &self.conditions)
+            .field("config", &self.config)
+            .field("daemon_endpoints", &self.daemon_endpoints)
+            .field("declared_features", &self.declared_features)
+            .field("features", &self.features)
+            .field("images", &self.images)
+            .field("node_info", &self.node_info)
+            .field("phase", &self.phase)
+            .field("runtime_handlers", &self.runtime_handlers)
+            .field("volumes_attached", &self.volumes_attached)
+            .field("volumes_in_use", &self.volumes_in_use)
+            .finish()
+    }
 }
 
 impl serde::Serialize for NodeStatus {
@@ -106,6 +128,7 @@ impl<'de> serde::Deserialize<'de> for NodeStatus {
 impl crate::support::DeStruct for NodeStatus {
     const NAME: &'static str = "NodeStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "addresses" => 0,

@@ -3,10 +3,19 @@
 /// `v1` `NodeSwapStatus`.
 ///
 /// Schema `io.k8s.api.core.v1.NodeSwapStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#nodeswapstatus-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct NodeSwapStatus {
     /// `capacity`: `integer` (`int64`), optional.
     pub capacity: Option<i64>,
+}
+
+impl std::fmt::Debug for NodeSwapStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NodeSwapStatus")
+            .field("capacity", &self.capacity)
+            .finish()
+    }
 }
 
 impl serde::Serialize for NodeSwapStatus {
@@ -29,6 +38,7 @@ impl<'de> serde::Deserialize<'de> for NodeSwapStatus {
 impl crate::support::DeStruct for NodeSwapStatus {
     const NAME: &'static str = "NodeSwapStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "capacity" => 0,

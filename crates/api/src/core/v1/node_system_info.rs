@@ -5,7 +5,7 @@ use super::NodeSwapStatus;
 /// `v1` `NodeSystemInfo`.
 ///
 /// Schema `io.k8s.api.core.v1.NodeSystemInfo` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#nodesysteminfo-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct NodeSystemInfo {
     /// `architecture`: `string`, required.
     pub architecture: String,
@@ -29,6 +29,25 @@ pub struct NodeSystemInfo {
     pub swap: Option<NodeSwapStatus>,
     /// `systemUUID`: `string`, required.
     pub system_uuid: String,
+}
+
+impl std::fmt::Debug for NodeSystemInfo {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NodeSystemInfo")
+            .field("architecture", &self.architecture)
+            .field("boot_id", &self.boot_id)
+            .field("container_runtime_version", &self.container_runtime_version)
+            .field("kernel_version", &self.kernel_version)
+            .field("kube_proxy_version", &self.kube_proxy_version)
+            .field("kubelet_version", &self.kubelet_version)
+            .field("machine_id", &self.machine_id)
+            .field("operating_system", &self.operating_system)
+            .field("os_image", &self.os_image)
+            .field("swap", &self.swap)
+            .field("system_uuid", &self.system_uuid)
+            .finish()
+    }
 }
 
 impl serde::Serialize for NodeSystemInfo {
@@ -61,6 +80,7 @@ impl<'de> serde::Deserialize<'de> for NodeSystemInfo {
 impl crate::support::DeStruct for NodeSystemInfo {
     const NAME: &'static str = "NodeSystemInfo";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "architecture" => 0,

@@ -5,12 +5,22 @@
 /// Schema `io.k8s.api.core.v1.ObjectFieldSelector` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#objectfieldselector-v1-core).
 ///
 /// Map type `atomic` (`x-kubernetes-map-type`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ObjectFieldSelector {
     /// `apiVersion`: `string`, optional.
     pub api_version: Option<String>,
     /// `fieldPath`: `string`, required.
     pub field_path: String,
+}
+
+impl std::fmt::Debug for ObjectFieldSelector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObjectFieldSelector")
+            .field("api_version", &self.api_version)
+            .field("field_path", &self.field_path)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ObjectFieldSelector {
@@ -34,6 +44,7 @@ impl<'de> serde::Deserialize<'de> for ObjectFieldSelector {
 impl crate::support::DeStruct for ObjectFieldSelector {
     const NAME: &'static str = "ObjectFieldSelector";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "apiVersion" => 0,

@@ -5,7 +5,7 @@
 /// Schema `io.k8s.api.core.v1.ObjectReference` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#objectreference-v1-core).
 ///
 /// Map type `atomic` (`x-kubernetes-map-type`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ObjectReference {
     /// `apiVersion`: `string`, optional.
     pub api_version: Option<String>,
@@ -21,6 +21,21 @@ pub struct ObjectReference {
     pub resource_version: Option<String>,
     /// `uid`: `string`, optional.
     pub uid: Option<String>,
+}
+
+impl std::fmt::Debug for ObjectReference {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObjectReference")
+            .field("api_version", &self.api_version)
+            .field("field_path", &self.field_path)
+            .field("kind", &self.kind)
+            .field("name", &self.name)
+            .field("namespace", &self.namespace)
+            .field("resource_version", &self.resource_version)
+            .field("uid", &self.uid)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ObjectReference {
@@ -61,6 +76,7 @@ impl<'de> serde::Deserialize<'de> for ObjectReference {
 impl crate::support::DeStruct for ObjectReference {
     const NAME: &'static str = "ObjectReference";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "apiVersion" => 0,

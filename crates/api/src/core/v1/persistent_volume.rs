@@ -14,7 +14,7 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | `status` |
 /// | Schema | `io.k8s.api.core.v1.PersistentVolume` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#persistentvolume-v1-core> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PersistentVolume {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
@@ -22,6 +22,17 @@ pub struct PersistentVolume {
     pub spec: Option<PersistentVolumeSpec>,
     /// `status`: `PersistentVolumeStatus`, optional.
     pub status: Option<PersistentVolumeStatus>,
+}
+
+impl std::fmt::Debug for PersistentVolume {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PersistentVolume")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PersistentVolume {
@@ -50,6 +61,7 @@ impl<'de> serde::Deserialize<'de> for PersistentVolume {
 impl crate::support::DeStruct for PersistentVolume {
     const NAME: &'static str = "PersistentVolume";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -75,10 +87,12 @@ impl crate::support::DeStruct for PersistentVolume {
 }
 
 impl kapi_apimachinery::Object for PersistentVolume {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

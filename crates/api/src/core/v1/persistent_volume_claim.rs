@@ -14,7 +14,7 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | `status` |
 /// | Schema | `io.k8s.api.core.v1.PersistentVolumeClaim` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#persistentvolumeclaim-v1-core> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PersistentVolumeClaim {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
@@ -22,6 +22,17 @@ pub struct PersistentVolumeClaim {
     pub spec: Option<PersistentVolumeClaimSpec>,
     /// `status`: `PersistentVolumeClaimStatus`, optional.
     pub status: Option<PersistentVolumeClaimStatus>,
+}
+
+impl std::fmt::Debug for PersistentVolumeClaim {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PersistentVolumeClaim")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PersistentVolumeClaim {
@@ -50,6 +61,7 @@ impl<'de> serde::Deserialize<'de> for PersistentVolumeClaim {
 impl crate::support::DeStruct for PersistentVolumeClaim {
     const NAME: &'static str = "PersistentVolumeClaim";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -75,10 +87,12 @@ impl crate::support::DeStruct for PersistentVolumeClaim {
 }
 
 impl kapi_apimachinery::Object for PersistentVolumeClaim {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

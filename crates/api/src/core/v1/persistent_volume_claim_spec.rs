@@ -8,7 +8,7 @@ use kapi_apimachinery::meta::LabelSelector;
 /// `v1` `PersistentVolumeClaimSpec`.
 ///
 /// Schema `io.k8s.api.core.v1.PersistentVolumeClaimSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#persistentvolumeclaimspec-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PersistentVolumeClaimSpec {
     /// `accessModes`: array of `string`, optional. List type `atomic`.
     pub access_modes: Vec<String>,
@@ -28,6 +28,26 @@ pub struct PersistentVolumeClaimSpec {
     pub volume_mode: Option<String>,
     /// `volumeName`: `string`, optional.
     pub volume_name: Option<String>,
+}
+
+impl std::fmt::Debug for PersistentVolumeClaimSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PersistentVolumeClaimSpec")
+            .field("access_modes", &self.access_modes)
+            .field("data_source", &self.data_source)
+            .field("data_source_ref", &self.data_source_ref)
+            .field("resources", &self.resources)
+            .field("selector", &self.selector)
+            .field("storage_class_name", &self.storage_class_name)
+            .field(
+                "volume_attributes_class_name",
+                &self.volume_attributes_class_name,
+            )
+            .field("volume_mode", &self.volume_mode)
+            .field("volume_name", &self.volume_name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PersistentVolumeClaimSpec {
@@ -74,6 +94,7 @@ impl<'de> serde::Deserialize<'de> for PersistentVolumeClaimSpec {
 impl crate::support::DeStruct for PersistentVolumeClaimSpec {
     const NAME: &'static str = "PersistentVolumeClaimSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "accessModes" => 0,

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 /// `v1` `PersistentVolumeClaimStatus`.
 ///
 /// Schema `io.k8s.api.core.v1.PersistentVolumeClaimStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#persistentvolumeclaimstatus-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PersistentVolumeClaimStatus {
     /// `accessModes`: array of `string`, optional. List type `atomic`.
     pub access_modes: Vec<String>,
@@ -26,6 +26,28 @@ pub struct PersistentVolumeClaimStatus {
     pub modify_volume_status: Option<ModifyVolumeStatus>,
     /// `phase`: `string`, optional.
     pub phase: Option<String>,
+}
+
+impl std::fmt::Debug for PersistentVolumeClaimStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PersistentVolumeClaimStatus")
+            .field("access_modes", &self.access_modes)
+            .field(
+                "allocated_resource_statuses",
+                &self.allocated_resource_statuses,
+            )
+            .field("allocated_resources", &self.allocated_resources)
+            .field("capacity", &self.capacity)
+            .field("conditions", &self.conditions)
+            .field(
+                "current_volume_attributes_class_name",
+                &self.current_volume_attributes_class_name,
+            )
+            .field("modify_volume_status", &self.modify_volume_status)
+            .field("phase", &self.phase)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PersistentVolumeClaimStatus {
@@ -72,6 +94,7 @@ impl<'de> serde::Deserialize<'de> for PersistentVolumeClaimStatus {
 impl crate::support::DeStruct for PersistentVolumeClaimStatus {
     const NAME: &'static str = "PersistentVolumeClaimStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "accessModes" => 0,

@@ -6,12 +6,22 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// `v1` `PersistentVolumeClaimTemplate`.
 ///
 /// Schema `io.k8s.api.core.v1.PersistentVolumeClaimTemplate` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#persistentvolumeclaimtemplate-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PersistentVolumeClaimTemplate {
     /// `metadata`: `ObjectMeta`, optional.
     pub metadata: Option<ObjectMeta>,
     /// `spec`: `PersistentVolumeClaimSpec`, required.
     pub spec: PersistentVolumeClaimSpec,
+}
+
+impl std::fmt::Debug for PersistentVolumeClaimTemplate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PersistentVolumeClaimTemplate")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PersistentVolumeClaimTemplate {
@@ -35,6 +45,7 @@ impl<'de> serde::Deserialize<'de> for PersistentVolumeClaimTemplate {
 impl crate::support::DeStruct for PersistentVolumeClaimTemplate {
     const NAME: &'static str = "PersistentVolumeClaimTemplate";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,

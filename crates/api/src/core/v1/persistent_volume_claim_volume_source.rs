@@ -3,12 +3,22 @@
 /// `v1` `PersistentVolumeClaimVolumeSource`.
 ///
 /// Schema `io.k8s.api.core.v1.PersistentVolumeClaimVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#persistentvolumeclaimvolumesource-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PersistentVolumeClaimVolumeSource {
     /// `claimName`: `string`, required.
     pub claim_name: String,
     /// `readOnly`: `boolean`, optional.
     pub read_only: Option<bool>,
+}
+
+impl std::fmt::Debug for PersistentVolumeClaimVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PersistentVolumeClaimVolumeSource")
+            .field("claim_name", &self.claim_name)
+            .field("read_only", &self.read_only)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PersistentVolumeClaimVolumeSource {
@@ -32,6 +42,7 @@ impl<'de> serde::Deserialize<'de> for PersistentVolumeClaimVolumeSource {
 impl crate::support::DeStruct for PersistentVolumeClaimVolumeSource {
     const NAME: &'static str = "PersistentVolumeClaimVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "claimName" => 0,

@@ -30,7 +30,7 @@ use std::collections::BTreeMap;
 /// `v1` `PersistentVolumeSpec`.
 ///
 /// Schema `io.k8s.api.core.v1.PersistentVolumeSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#persistentvolumespec-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PersistentVolumeSpec {
     /// `accessModes`: array of `string`, optional. List type `atomic`.
     pub access_modes: Vec<String>,
@@ -94,6 +94,51 @@ pub struct PersistentVolumeSpec {
     pub volume_mode: Option<String>,
     /// `vsphereVolume`: `VsphereVirtualDiskVolumeSource`, optional.
     pub vsphere_volume: Option<Box<VsphereVirtualDiskVolumeSource>>,
+}
+
+impl std::fmt::Debug for PersistentVolumeSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PersistentVolumeSpec")
+            .field("access_modes", &self.access_modes)
+            .field("aws_elastic_block_store", &self.aws_elastic_block_store)
+            .field("azure_disk", &self.azure_disk)
+            .field("azure_file", &self.azure_file)
+            .field("capacity", &self.capacity)
+            .field("cephfs", &self.cephfs)
+            .field("cinder", &self.cinder)
+            .field("claim_ref", &self.claim_ref)
+            .field("csi", &self.csi)
+            .field("fc", &self.fc)
+            .field("flex_volume", &self.flex_volume)
+            .field("flocker", &self.flocker)
+            .field("gce_persistent_disk", &self.gce_persistent_disk)
+            .field("glusterfs", &self.glusterfs)
+            .field("host_path", &self.host_path)
+            .field("iscsi", &self.iscsi)
+            .field("local", &self.local)
+            .field("mount_options", &self.mount_options)
+            .field("nfs", &self.nfs)
+            .field("node_affinity", &self.node_affinity)
+            .field(
+                "persistent_volume_reclaim_policy",
+                &self.persistent_volume_reclaim_policy,
+            )
+            .field("photon_persistent_disk", &self.photon_persistent_disk)
+            .field("portworx_volume", &self.portworx_volume)
+            .field("quobyte", &self.quobyte)
+            .field("rbd", &self.rbd)
+            .field("scale_io", &self.scale_io)
+            .field("storage_class_name", &self.storage_class_name)
+            .field("storageos", &self.storageos)
+            .field(
+                "volume_attributes_class_name",
+                &self.volume_attributes_class_name,
+            )
+            .field("volume_mode", &self.volume_mode)
+            .field("vsphere_volume", &self.vsphere_volume)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PersistentVolumeSpec {
@@ -206,6 +251,7 @@ impl<'de> serde::Deserialize<'de> for PersistentVolumeSpec {
 impl crate::support::DeStruct for PersistentVolumeSpec {
     const NAME: &'static str = "PersistentVolumeSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "accessModes" => 0,

@@ -5,7 +5,7 @@ use kapi_apimachinery::Time;
 /// `v1` `PersistentVolumeStatus`.
 ///
 /// Schema `io.k8s.api.core.v1.PersistentVolumeStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#persistentvolumestatus-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PersistentVolumeStatus {
     /// `lastPhaseTransitionTime`: `Time`, optional.
     pub last_phase_transition_time: Option<Time>,
@@ -15,6 +15,21 @@ pub struct PersistentVolumeStatus {
     pub phase: Option<String>,
     /// `reason`: `string`, optional.
     pub reason: Option<String>,
+}
+
+impl std::fmt::Debug for PersistentVolumeStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PersistentVolumeStatus")
+            .field(
+                "last_phase_transition_time",
+                &self.last_phase_transition_time,
+            )
+            .field("message", &self.message)
+            .field("phase", &self.phase)
+            .field("reason", &self.reason)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PersistentVolumeStatus {
@@ -46,6 +61,7 @@ impl<'de> serde::Deserialize<'de> for PersistentVolumeStatus {
 impl crate::support::DeStruct for PersistentVolumeStatus {
     const NAME: &'static str = "PersistentVolumeStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "lastPhaseTransitionTime" => 0,

@@ -3,12 +3,22 @@
 /// `v1` `PhotonPersistentDiskVolumeSource`.
 ///
 /// Schema `io.k8s.api.core.v1.PhotonPersistentDiskVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#photonpersistentdiskvolumesource-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PhotonPersistentDiskVolumeSource {
     /// `fsType`: `string`, optional.
     pub fs_type: Option<String>,
     /// `pdID`: `string`, required.
     pub pd_id: String,
+}
+
+impl std::fmt::Debug for PhotonPersistentDiskVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PhotonPersistentDiskVolumeSource")
+            .field("fs_type", &self.fs_type)
+            .field("pd_id", &self.pd_id)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PhotonPersistentDiskVolumeSource {
@@ -32,6 +42,7 @@ impl<'de> serde::Deserialize<'de> for PhotonPersistentDiskVolumeSource {
 impl crate::support::DeStruct for PhotonPersistentDiskVolumeSource {
     const NAME: &'static str = "PhotonPersistentDiskVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "fsType" => 0,

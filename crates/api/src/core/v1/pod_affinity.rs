@@ -6,12 +6,28 @@ use super::WeightedPodAffinityTerm;
 /// `v1` `PodAffinity`.
 ///
 /// Schema `io.k8s.api.core.v1.PodAffinity` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#podaffinity-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodAffinity {
     /// `preferredDuringSchedulingIgnoredDuringExecution`: array of `WeightedPodAffinityTerm`, optional. List type `atomic`.
     pub preferred_during_scheduling_ignored_during_execution: Vec<WeightedPodAffinityTerm>,
     /// `requiredDuringSchedulingIgnoredDuringExecution`: array of `PodAffinityTerm`, optional. List type `atomic`.
     pub required_during_scheduling_ignored_during_execution: Vec<PodAffinityTerm>,
+}
+
+impl std::fmt::Debug for PodAffinity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodAffinity")
+            .field(
+                "preferred_during_scheduling_ignored_during_execution",
+                &self.preferred_during_scheduling_ignored_during_execution,
+            )
+            .field(
+                "required_during_scheduling_ignored_during_execution",
+                &self.required_during_scheduling_ignored_during_execution,
+            )
+            .finish()
+    }
 }
 
 impl serde::Serialize for PodAffinity {
@@ -49,6 +65,7 @@ impl<'de> serde::Deserialize<'de> for PodAffinity {
 impl crate::support::DeStruct for PodAffinity {
     const NAME: &'static str = "PodAffinity";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "preferredDuringSchedulingIgnoredDuringExecution" => 0,

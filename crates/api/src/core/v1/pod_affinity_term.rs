@@ -5,7 +5,7 @@ use kapi_apimachinery::meta::LabelSelector;
 /// `v1` `PodAffinityTerm`.
 ///
 /// Schema `io.k8s.api.core.v1.PodAffinityTerm` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#podaffinityterm-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodAffinityTerm {
     /// `labelSelector`: `LabelSelector`, optional.
     pub label_selector: Option<LabelSelector>,
@@ -19,6 +19,20 @@ pub struct PodAffinityTerm {
     pub namespaces: Vec<String>,
     /// `topologyKey`: `string`, required.
     pub topology_key: String,
+}
+
+impl std::fmt::Debug for PodAffinityTerm {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodAffinityTerm")
+            .field("label_selector", &self.label_selector)
+            .field("match_label_keys", &self.match_label_keys)
+            .field("mismatch_label_keys", &self.mismatch_label_keys)
+            .field("namespace_selector", &self.namespace_selector)
+            .field("namespaces", &self.namespaces)
+            .field("topology_key", &self.topology_key)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PodAffinityTerm {
@@ -54,6 +68,7 @@ impl<'de> serde::Deserialize<'de> for PodAffinityTerm {
 impl crate::support::DeStruct for PodAffinityTerm {
     const NAME: &'static str = "PodAffinityTerm";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "labelSelector" => 0,

@@ -6,12 +6,28 @@ use super::WeightedPodAffinityTerm;
 /// `v1` `PodAntiAffinity`.
 ///
 /// Schema `io.k8s.api.core.v1.PodAntiAffinity` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#podantiaffinity-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodAntiAffinity {
     /// `preferredDuringSchedulingIgnoredDuringExecution`: array of `WeightedPodAffinityTerm`, optional. List type `atomic`.
     pub preferred_during_scheduling_ignored_during_execution: Vec<WeightedPodAffinityTerm>,
     /// `requiredDuringSchedulingIgnoredDuringExecution`: array of `PodAffinityTerm`, optional. List type `atomic`.
     pub required_during_scheduling_ignored_during_execution: Vec<PodAffinityTerm>,
+}
+
+impl std::fmt::Debug for PodAntiAffinity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodAntiAffinity")
+            .field(
+                "preferred_during_scheduling_ignored_during_execution",
+                &self.preferred_during_scheduling_ignored_during_execution,
+            )
+            .field(
+                "required_during_scheduling_ignored_during_execution",
+                &self.required_during_scheduling_ignored_during_execution,
+            )
+            .finish()
+    }
 }
 
 impl serde::Serialize for PodAntiAffinity {
@@ -49,6 +65,7 @@ impl<'de> serde::Deserialize<'de> for PodAntiAffinity {
 impl crate::support::DeStruct for PodAntiAffinity {
     const NAME: &'static str = "PodAntiAffinity";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "preferredDuringSchedulingIgnoredDuringExecution" => 0,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 /// `v1` `PodCertificateProjection`.
 ///
 /// Schema `io.k8s.api.core.v1.PodCertificateProjection` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#podcertificateprojection-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodCertificateProjection {
     /// `certificateChainPath`: `string`, optional.
     pub certificate_chain_path: Option<String>,
@@ -21,6 +21,21 @@ pub struct PodCertificateProjection {
     pub signer_name: String,
     /// `userAnnotations`: map of `string`, optional.
     pub user_annotations: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for PodCertificateProjection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodCertificateProjection")
+            .field("certificate_chain_path", &self.certificate_chain_path)
+            .field("credential_bundle_path", &self.credential_bundle_path)
+            .field("key_path", &self.key_path)
+            .field("key_type", &self.key_type)
+            .field("max_expiration_seconds", &self.max_expiration_seconds)
+            .field("signer_name", &self.signer_name)
+            .field("user_annotations", &self.user_annotations)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PodCertificateProjection {
@@ -57,6 +72,7 @@ impl<'de> serde::Deserialize<'de> for PodCertificateProjection {
 impl crate::support::DeStruct for PodCertificateProjection {
     const NAME: &'static str = "PodCertificateProjection";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "certificateChainPath" => 0,

@@ -5,7 +5,7 @@ use kapi_apimachinery::Time;
 /// `v1` `PodCondition`.
 ///
 /// Schema `io.k8s.api.core.v1.PodCondition` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#podcondition-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodCondition {
     /// `lastProbeTime`: `Time`, optional.
     pub last_probe_time: Option<Time>,
@@ -21,6 +21,21 @@ pub struct PodCondition {
     pub status: String,
     /// `type`: `string`, required.
     pub type_: String,
+}
+
+impl std::fmt::Debug for PodCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodCondition")
+            .field("last_probe_time", &self.last_probe_time)
+            .field("last_transition_time", &self.last_transition_time)
+            .field("message", &self.message)
+            .field("observed_generation", &self.observed_generation)
+            .field("reason", &self.reason)
+            .field("status", &self.status)
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PodCondition {
@@ -57,6 +72,7 @@ impl<'de> serde::Deserialize<'de> for PodCondition {
 impl crate::support::DeStruct for PodCondition {
     const NAME: &'static str = "PodCondition";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "lastProbeTime" => 0,

@@ -6,7 +6,7 @@ use super::PodDnsConfigOption;
 ///
 /// Schema `io.k8s.api.core.v1.PodDNSConfig` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#poddnsconfig-v1-core).
 #[doc(alias = "PodDNSConfig")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodDnsConfig {
     /// `nameservers`: array of `string`, optional. List type `atomic`.
     pub nameservers: Vec<String>,
@@ -14,6 +14,17 @@ pub struct PodDnsConfig {
     pub options: Vec<PodDnsConfigOption>,
     /// `searches`: array of `string`, optional. List type `atomic`.
     pub searches: Vec<String>,
+}
+
+impl std::fmt::Debug for PodDnsConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodDnsConfig")
+            .field("nameservers", &self.nameservers)
+            .field("options", &self.options)
+            .field("searches", &self.searches)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PodDnsConfig {
@@ -42,6 +53,7 @@ impl<'de> serde::Deserialize<'de> for PodDnsConfig {
 impl crate::support::DeStruct for PodDnsConfig {
     const NAME: &'static str = "PodDNSConfig";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "nameservers" => 0,

@@ -4,12 +4,22 @@
 ///
 /// Schema `io.k8s.api.core.v1.PodDNSConfigOption` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#poddnsconfigoption-v1-core).
 #[doc(alias = "PodDNSConfigOption")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodDnsConfigOption {
     /// `name`: `string`, optional.
     pub name: Option<String>,
     /// `value`: `string`, optional.
     pub value: Option<String>,
+}
+
+impl std::fmt::Debug for PodDnsConfigOption {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodDnsConfigOption")
+            .field("name", &self.name)
+            .field("value", &self.value)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PodDnsConfigOption {
@@ -35,6 +45,7 @@ impl<'de> serde::Deserialize<'de> for PodDnsConfigOption {
 impl crate::support::DeStruct for PodDnsConfigOption {
     const NAME: &'static str = "PodDNSConfigOption";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "name" => 0,

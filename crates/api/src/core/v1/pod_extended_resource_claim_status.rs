@@ -5,12 +5,22 @@ use super::ContainerExtendedResourceRequest;
 /// `v1` `PodExtendedResourceClaimStatus`.
 ///
 /// Schema `io.k8s.api.core.v1.PodExtendedResourceClaimStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#podextendedresourceclaimstatus-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodExtendedResourceClaimStatus {
     /// `requestMappings`: array of `ContainerExtendedResourceRequest`, required. List type `atomic`.
     pub request_mappings: Vec<ContainerExtendedResourceRequest>,
     /// `resourceClaimName`: `string`, required.
     pub resource_claim_name: String,
+}
+
+impl std::fmt::Debug for PodExtendedResourceClaimStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodExtendedResourceClaimStatus")
+            .field("request_mappings", &self.request_mappings)
+            .field("resource_claim_name", &self.resource_claim_name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PodExtendedResourceClaimStatus {
@@ -32,6 +42,7 @@ impl<'de> serde::Deserialize<'de> for PodExtendedResourceClaimStatus {
 impl crate::support::DeStruct for PodExtendedResourceClaimStatus {
     const NAME: &'static str = "PodExtendedResourceClaimStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "requestMappings" => 0,

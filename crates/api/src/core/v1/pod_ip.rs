@@ -4,10 +4,17 @@
 ///
 /// Schema `io.k8s.api.core.v1.PodIP` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#podip-v1-core).
 #[doc(alias = "PodIP")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodIp {
     /// `ip`: `string`, required.
     pub ip: String,
+}
+
+impl std::fmt::Debug for PodIp {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodIp").field("ip", &self.ip).finish()
+    }
 }
 
 impl serde::Serialize for PodIp {
@@ -28,6 +35,7 @@ impl<'de> serde::Deserialize<'de> for PodIp {
 impl crate::support::DeStruct for PodIp {
     const NAME: &'static str = "PodIP";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "ip" => 0,

@@ -4,10 +4,17 @@
 ///
 /// Schema `io.k8s.api.core.v1.PodOS` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#podos-v1-core).
 #[doc(alias = "PodOS")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodOs {
     /// `name`: `string`, required.
     pub name: String,
+}
+
+impl std::fmt::Debug for PodOs {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodOs").field("name", &self.name).finish()
+    }
 }
 
 impl serde::Serialize for PodOs {
@@ -28,6 +35,7 @@ impl<'de> serde::Deserialize<'de> for PodOs {
 impl crate::support::DeStruct for PodOs {
     const NAME: &'static str = "PodOS";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "name" => 0,

@@ -3,10 +3,19 @@
 /// `v1` `PodReadinessGate`.
 ///
 /// Schema `io.k8s.api.core.v1.PodReadinessGate` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#podreadinessgate-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodReadinessGate {
     /// `conditionType`: `string`, required.
     pub condition_type: String,
+}
+
+impl std::fmt::Debug for PodReadinessGate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodReadinessGate")
+            .field("condition_type", &self.condition_type)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PodReadinessGate {
@@ -27,6 +36,7 @@ impl<'de> serde::Deserialize<'de> for PodReadinessGate {
 impl crate::support::DeStruct for PodReadinessGate {
     const NAME: &'static str = "PodReadinessGate";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "conditionType" => 0,

@@ -3,7 +3,7 @@
 /// `v1` `PodResourceClaim`.
 ///
 /// Schema `io.k8s.api.core.v1.PodResourceClaim` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#podresourceclaim-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodResourceClaim {
     /// `name`: `string`, required.
     pub name: String,
@@ -11,6 +11,20 @@ pub struct PodResourceClaim {
     pub resource_claim_name: Option<String>,
     /// `resourceClaimTemplateName`: `string`, optional.
     pub resource_claim_template_name: Option<String>,
+}
+
+impl std::fmt::Debug for PodResourceClaim {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodResourceClaim")
+            .field("name", &self.name)
+            .field("resource_claim_name", &self.resource_claim_name)
+            .field(
+                "resource_claim_template_name",
+                &self.resource_claim_template_name,
+            )
+            .finish()
+    }
 }
 
 impl serde::Serialize for PodResourceClaim {
@@ -37,6 +51,7 @@ impl<'de> serde::Deserialize<'de> for PodResourceClaim {
 impl crate::support::DeStruct for PodResourceClaim {
     const NAME: &'static str = "PodResourceClaim";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "name" => 0,

@@ -3,12 +3,22 @@
 /// `v1` `PodResourceClaimStatus`.
 ///
 /// Schema `io.k8s.api.core.v1.PodResourceClaimStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#podresourceclaimstatus-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodResourceClaimStatus {
     /// `name`: `string`, required.
     pub name: String,
     /// `resourceClaimName`: `string`, optional.
     pub resource_claim_name: Option<String>,
+}
+
+impl std::fmt::Debug for PodResourceClaimStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodResourceClaimStatus")
+            .field("name", &self.name)
+            .field("resource_claim_name", &self.resource_claim_name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PodResourceClaimStatus {
@@ -32,6 +42,7 @@ impl<'de> serde::Deserialize<'de> for PodResourceClaimStatus {
 impl crate::support::DeStruct for PodResourceClaimStatus {
     const NAME: &'static str = "PodResourceClaimStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "name" => 0,

@@ -3,10 +3,19 @@
 /// `v1` `PodSchedulingGate`.
 ///
 /// Schema `io.k8s.api.core.v1.PodSchedulingGate` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#podschedulinggate-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodSchedulingGate {
     /// `name`: `string`, required.
     pub name: String,
+}
+
+impl std::fmt::Debug for PodSchedulingGate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodSchedulingGate")
+            .field("name", &self.name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PodSchedulingGate {
@@ -27,6 +36,7 @@ impl<'de> serde::Deserialize<'de> for PodSchedulingGate {
 impl crate::support::DeStruct for PodSchedulingGate {
     const NAME: &'static str = "PodSchedulingGate";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "name" => 0,

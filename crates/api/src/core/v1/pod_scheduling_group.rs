@@ -5,10 +5,19 @@
 /// Schema `io.k8s.api.core.v1.PodSchedulingGroup` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#podschedulinggroup-v1-core).
 ///
 /// Union of `podGroupName`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodSchedulingGroup {
     /// `podGroupName`: `string`, optional.
     pub pod_group_name: Option<String>,
+}
+
+impl std::fmt::Debug for PodSchedulingGroup {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodSchedulingGroup")
+            .field("pod_group_name", &self.pod_group_name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PodSchedulingGroup {
@@ -31,6 +40,7 @@ impl<'de> serde::Deserialize<'de> for PodSchedulingGroup {
 impl crate::support::DeStruct for PodSchedulingGroup {
     const NAME: &'static str = "PodSchedulingGroup";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "podGroupName" => 0,

@@ -9,7 +9,7 @@ use super::WindowsSecurityContextOptions;
 /// `v1` `PodSecurityContext`.
 ///
 /// Schema `io.k8s.api.core.v1.PodSecurityContext` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#podsecuritycontext-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodSecurityContext {
     /// `appArmorProfile`: `AppArmorProfile`, optional.
     pub app_armor_profile: Option<AppArmorProfile>,
@@ -37,6 +37,30 @@ pub struct PodSecurityContext {
     pub sysctls: Vec<Sysctl>,
     /// `windowsOptions`: `WindowsSecurityContextOptions`, optional.
     pub windows_options: Option<Box<WindowsSecurityContextOptions>>,
+}
+
+impl std::fmt::Debug for PodSecurityContext {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodSecurityContext")
+            .field("app_armor_profile", &self.app_armor_profile)
+            .field("fs_group", &self.fs_group)
+            .field("fs_group_change_policy", &self.fs_group_change_policy)
+            .field("run_as_group", &self.run_as_group)
+            .field("run_as_non_root", &self.run_as_non_root)
+            .field("run_as_user", &self.run_as_user)
+            .field("se_linux_change_policy", &self.se_linux_change_policy)
+            .field("se_linux_options", &self.se_linux_options)
+            .field("seccomp_profile", &self.seccomp_profile)
+            .field("supplemental_groups", &self.supplemental_groups)
+            .field(
+                "supplemental_groups_policy",
+                &self.supplemental_groups_policy,
+            )
+            .field("sysctls", &self.sysctls)
+            .field("windows_options", &self.windows_options)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PodSecurityContext {
@@ -95,6 +119,7 @@ impl<'de> serde::Deserialize<'de> for PodSecurityContext {
 impl crate::support::DeStruct for PodSecurityContext {
     const NAME: &'static str = "PodSecurityContext";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "appArmorProfile" => 0,

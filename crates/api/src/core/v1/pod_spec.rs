@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 /// `v1` `PodSpec`.
 ///
 /// Schema `io.k8s.api.core.v1.PodSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#podspec-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodSpec {
     /// `activeDeadlineSeconds`: `integer` (`int64`), optional.
     pub active_deadline_seconds: Option<i64>,
@@ -108,6 +108,65 @@ pub struct PodSpec {
     pub topology_spread_constraints: Vec<TopologySpreadConstraint>,
     /// `volumes`: array of `Volume`, optional. List type `map` (keys `name`). Patch strategy `merge,retainKeys` (merge key `name`).
     pub volumes: Vec<Volume>,
+}
+
+impl std::fmt::Debug for PodSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodSpec")
+            .field("active_deadline_seconds", &self.active_deadline_seconds)
+            .field("affinity", &self.affinity)
+            .field(
+                "automount_service_account_token",
+                &self.automount_service_account_token,
+            )
+            .field("containers", &self.containers)
+            .field("dns_config", &self.dns_config)
+            .field("dns_policy", &self.dns_policy)
+            .field("enable_service_links", &self.enable_service_links)
+            .field("ephemeral_containers", &self.ephemeral_containers)
+            .field("host_aliases", &self.host_aliases)
+            .field("host_ipc", &self.host_ipc)
+            .field("host_network", &self.host_network)
+            .field("host_pid", &self.host_pid)
+            .field("host_users", &self.host_users)
+            .field("hostname", &self.hostname)
+            .field("hostname_override", &self.hostname_override)
+            .field("image_pull_secrets", &self.image_pull_secrets)
+            .field("init_containers", &self.init_containers)
+            .field("node_name", &self.node_name)
+            .field("node_selector", &self.node_selector)
+            .field("os", &self.os)
+            .field("overhead", &self.overhead)
+            .field("preemption_policy", &self.preemption_policy)
+            .field("priority", &self.priority)
+            .field("priority_class_name", &self.priority_class_name)
+            .field("readiness_gates", &self.readiness_gates)
+            .field("resource_claims", &self.resource_claims)
+            .field("resources", &self.resources)
+            .field("restart_policy", &self.restart_policy)
+            .field("runtime_class_name", &self.runtime_class_name)
+            .field("scheduler_name", &self.scheduler_name)
+            .field("scheduling_gates", &self.scheduling_gates)
+            .field("scheduling_group", &self.scheduling_group)
+            .field("security_context", &self.security_context)
+            .field("service_account", &self.service_account)
+            .field("service_account_name", &self.service_account_name)
+            .field("set_hostname_as_fqdn", &self.set_hostname_as_fqdn)
+            .field("share_process_namespace", &self.share_process_namespace)
+            .field("subdomain", &self.subdomain)
+            .field(
+                "termination_grace_period_seconds",
+                &self.termination_grace_period_seconds,
+            )
+            .field("tolerations", &self.tolerations)
+            .field(
+                "topology_spread_constraints",
+                &self.topology_spread_constraints,
+            )
+            .field("volumes", &self.volumes)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PodSpec {
@@ -254,6 +313,7 @@ impl<'de> serde::Deserialize<'de> for PodSpec {
 impl crate::support::DeStruct for PodSpec {
     const NAME: &'static str = "PodSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "activeDeadlineSeconds" => 0,

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 /// `v1` `PodStatus`.
 ///
 /// Schema `io.k8s.api.core.v1.PodStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#podstatus-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodStatus {
     /// `allocatedResources`: map of `Quantity`, optional.
     pub allocated_resources: BTreeMap<String, Quantity>,
@@ -59,6 +59,44 @@ pub struct PodStatus {
     pub resources: Option<Box<ResourceRequirements>>,
     /// `startTime`: `Time`, optional.
     pub start_time: Option<Time>,
+}
+
+impl std::fmt::Debug for PodStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodStatus")
+            .field("allocated_resources", &self.allocated_resources)
+            .field("conditions", &self.conditions)
+            .field("container_statuses", &self.container_statuses)
+            .field(
+                "ephemeral_container_statuses",
+                &self.ephemeral_container_statuses,
+            )
+            .field(
+                "extended_resource_claim_status",
+                &self.extended_resource_claim_status,
+            )
+            .field("host_ip", &self.host_ip)
+            .field("host_ips", &self.host_ips)
+            .field("init_container_statuses", &self.init_container_statuses)
+            .field("message", &self.message)
+            .field(
+                "node_allocatable_resource_claim_statuses",
+                &self.node_allocatable_resource_claim_statuses,
+            )
+            .field("nominated_node_name", &self.nominated_node_name)
+            .field("observed_generation", &self.observed_generation)
+            .field("phase", &self.phase)
+            .field("pod_ip", &self.pod_ip)
+            .field("pod_ips", &self.pod_ips)
+            .field("qos_class", &self.qos_class)
+            .field("reason", &self.reason)
+            .field("resize", &self.resize)
+            .field("resource_claim_statuses", &self.resource_claim_statuses)
+            .field("resources", &self.resources)
+            .field("start_time", &self.start_time)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PodStatus {
@@ -147,6 +185,7 @@ impl<'de> serde::Deserialize<'de> for PodStatus {
 impl crate::support::DeStruct for PodStatus {
     const NAME: &'static str = "PodStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "allocatedResources" => 0,

@@ -13,12 +13,22 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | none |
 /// | Schema | `io.k8s.api.core.v1.PodTemplate` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#podtemplate-v1-core> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodTemplate {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
     /// `template`: `PodTemplateSpec`, optional.
     pub template: Option<PodTemplateSpec>,
+}
+
+impl std::fmt::Debug for PodTemplate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodTemplate")
+            .field("metadata", &self.metadata)
+            .field("template", &self.template)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PodTemplate {
@@ -44,6 +54,7 @@ impl<'de> serde::Deserialize<'de> for PodTemplate {
 impl crate::support::DeStruct for PodTemplate {
     const NAME: &'static str = "PodTemplate";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -67,10 +78,12 @@ impl crate::support::DeStruct for PodTemplate {
 }
 
 impl kapi_apimachinery::Object for PodTemplate {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

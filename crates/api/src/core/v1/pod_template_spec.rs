@@ -6,12 +6,22 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// `v1` `PodTemplateSpec`.
 ///
 /// Schema `io.k8s.api.core.v1.PodTemplateSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#podtemplatespec-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodTemplateSpec {
     /// `metadata`: `ObjectMeta`, optional.
     pub metadata: Option<ObjectMeta>,
     /// `spec`: `PodSpec`, optional.
     pub spec: Option<Box<PodSpec>>,
+}
+
+impl std::fmt::Debug for PodTemplateSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodTemplateSpec")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PodTemplateSpec {
@@ -37,6 +47,7 @@ impl<'de> serde::Deserialize<'de> for PodTemplateSpec {
 impl crate::support::DeStruct for PodTemplateSpec {
     const NAME: &'static str = "PodTemplateSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,

@@ -3,7 +3,7 @@
 /// `v1` `PortStatus`.
 ///
 /// Schema `io.k8s.api.core.v1.PortStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#portstatus-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PortStatus {
     /// `error`: `string`, optional.
     pub error: Option<String>,
@@ -11,6 +11,17 @@ pub struct PortStatus {
     pub port: i32,
     /// `protocol`: `string`, required.
     pub protocol: String,
+}
+
+impl std::fmt::Debug for PortStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PortStatus")
+            .field("error", &self.error)
+            .field("port", &self.port)
+            .field("protocol", &self.protocol)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PortStatus {
@@ -35,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for PortStatus {
 impl crate::support::DeStruct for PortStatus {
     const NAME: &'static str = "PortStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "error" => 0,

@@ -3,7 +3,7 @@
 /// `v1` `PortworxVolumeSource`.
 ///
 /// Schema `io.k8s.api.core.v1.PortworxVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#portworxvolumesource-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PortworxVolumeSource {
     /// `fsType`: `string`, optional.
     pub fs_type: Option<String>,
@@ -11,6 +11,17 @@ pub struct PortworxVolumeSource {
     pub read_only: Option<bool>,
     /// `volumeID`: `string`, required.
     pub volume_id: String,
+}
+
+impl std::fmt::Debug for PortworxVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PortworxVolumeSource")
+            .field("fs_type", &self.fs_type)
+            .field("read_only", &self.read_only)
+            .field("volume_id", &self.volume_id)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PortworxVolumeSource {
@@ -37,6 +48,7 @@ impl<'de> serde::Deserialize<'de> for PortworxVolumeSource {
 impl crate::support::DeStruct for PortworxVolumeSource {
     const NAME: &'static str = "PortworxVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "fsType" => 0,

@@ -5,12 +5,22 @@ use super::NodeSelectorTerm;
 /// `v1` `PreferredSchedulingTerm`.
 ///
 /// Schema `io.k8s.api.core.v1.PreferredSchedulingTerm` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#preferredschedulingterm-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PreferredSchedulingTerm {
     /// `preference`: `NodeSelectorTerm`, required.
     pub preference: NodeSelectorTerm,
     /// `weight`: `integer` (`int32`), required.
     pub weight: i32,
+}
+
+impl std::fmt::Debug for PreferredSchedulingTerm {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreferredSchedulingTerm")
+            .field("preference", &self.preference)
+            .field("weight", &self.weight)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PreferredSchedulingTerm {
@@ -32,6 +42,7 @@ impl<'de> serde::Deserialize<'de> for PreferredSchedulingTerm {
 impl crate::support::DeStruct for PreferredSchedulingTerm {
     const NAME: &'static str = "PreferredSchedulingTerm";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "preference" => 0,

@@ -8,7 +8,7 @@ use super::TcpSocketAction;
 /// `v1` `Probe`.
 ///
 /// Schema `io.k8s.api.core.v1.Probe` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#probe-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Probe {
     /// `exec`: `ExecAction`, optional.
     pub exec: Option<ExecAction>,
@@ -30,6 +30,27 @@ pub struct Probe {
     pub termination_grace_period_seconds: Option<i64>,
     /// `timeoutSeconds`: `integer` (`int32`), optional.
     pub timeout_seconds: Option<i32>,
+}
+
+impl std::fmt::Debug for Probe {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Probe")
+            .field("exec", &self.exec)
+            .field("failure_threshold", &self.failure_threshold)
+            .field("grpc", &self.grpc)
+            .field("http_get", &self.http_get)
+            .field("initial_delay_seconds", &self.initial_delay_seconds)
+            .field("period_seconds", &self.period_seconds)
+            .field("success_threshold", &self.success_threshold)
+            .field("tcp_socket", &self.tcp_socket)
+            .field(
+                "termination_grace_period_seconds",
+                &self.termination_grace_period_seconds,
+            )
+            .field("timeout_seconds", &self.timeout_seconds)
+            .finish()
+    }
 }
 
 impl serde::Serialize for Probe {
@@ -79,6 +100,7 @@ impl<'de> serde::Deserialize<'de> for Probe {
 impl crate::support::DeStruct for Probe {
     const NAME: &'static str = "Probe";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "exec" => 0,

@@ -5,12 +5,22 @@ use super::VolumeProjection;
 /// `v1` `ProjectedVolumeSource`.
 ///
 /// Schema `io.k8s.api.core.v1.ProjectedVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#projectedvolumesource-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ProjectedVolumeSource {
     /// `defaultMode`: `integer` (`int32`), optional.
     pub default_mode: Option<i32>,
     /// `sources`: array of `VolumeProjection`, optional. List type `atomic`.
     pub sources: Vec<VolumeProjection>,
+}
+
+impl std::fmt::Debug for ProjectedVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProjectedVolumeSource")
+            .field("default_mode", &self.default_mode)
+            .field("sources", &self.sources)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ProjectedVolumeSource {
@@ -36,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for ProjectedVolumeSource {
 impl crate::support::DeStruct for ProjectedVolumeSource {
     const NAME: &'static str = "ProjectedVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "defaultMode" => 0,

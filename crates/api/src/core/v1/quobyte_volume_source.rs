@@ -3,7 +3,7 @@
 /// `v1` `QuobyteVolumeSource`.
 ///
 /// Schema `io.k8s.api.core.v1.QuobyteVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#quobytevolumesource-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct QuobyteVolumeSource {
     /// `group`: `string`, optional.
     pub group: Option<String>,
@@ -17,6 +17,20 @@ pub struct QuobyteVolumeSource {
     pub user: Option<String>,
     /// `volume`: `string`, required.
     pub volume: String,
+}
+
+impl std::fmt::Debug for QuobyteVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QuobyteVolumeSource")
+            .field("group", &self.group)
+            .field("read_only", &self.read_only)
+            .field("registry", &self.registry)
+            .field("tenant", &self.tenant)
+            .field("user", &self.user)
+            .field("volume", &self.volume)
+            .finish()
+    }
 }
 
 impl serde::Serialize for QuobyteVolumeSource {
@@ -50,6 +64,7 @@ impl<'de> serde::Deserialize<'de> for QuobyteVolumeSource {
 impl crate::support::DeStruct for QuobyteVolumeSource {
     const NAME: &'static str = "QuobyteVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "group" => 0,

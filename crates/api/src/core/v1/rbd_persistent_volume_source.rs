@@ -6,7 +6,7 @@ use super::SecretReference;
 ///
 /// Schema `io.k8s.api.core.v1.RBDPersistentVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#rbdpersistentvolumesource-v1-core).
 #[doc(alias = "RBDPersistentVolumeSource")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct RbdPersistentVolumeSource {
     /// `fsType`: `string`, optional.
     pub fs_type: Option<String>,
@@ -24,6 +24,22 @@ pub struct RbdPersistentVolumeSource {
     pub secret_ref: Option<SecretReference>,
     /// `user`: `string`, optional.
     pub user: Option<String>,
+}
+
+impl std::fmt::Debug for RbdPersistentVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RbdPersistentVolumeSource")
+            .field("fs_type", &self.fs_type)
+            .field("image", &self.image)
+            .field("keyring", &self.keyring)
+            .field("monitors", &self.monitors)
+            .field("pool", &self.pool)
+            .field("read_only", &self.read_only)
+            .field("secret_ref", &self.secret_ref)
+            .field("user", &self.user)
+            .finish()
+    }
 }
 
 impl serde::Serialize for RbdPersistentVolumeSource {
@@ -63,6 +79,7 @@ impl<'de> serde::Deserialize<'de> for RbdPersistentVolumeSource {
 impl crate::support::DeStruct for RbdPersistentVolumeSource {
     const NAME: &'static str = "RBDPersistentVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "fsType" => 0,

@@ -6,7 +6,7 @@ use super::LocalObjectReference;
 ///
 /// Schema `io.k8s.api.core.v1.RBDVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#rbdvolumesource-v1-core).
 #[doc(alias = "RBDVolumeSource")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct RbdVolumeSource {
     /// `fsType`: `string`, optional.
     pub fs_type: Option<String>,
@@ -24,6 +24,22 @@ pub struct RbdVolumeSource {
     pub secret_ref: Option<LocalObjectReference>,
     /// `user`: `string`, optional.
     pub user: Option<String>,
+}
+
+impl std::fmt::Debug for RbdVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RbdVolumeSource")
+            .field("fs_type", &self.fs_type)
+            .field("image", &self.image)
+            .field("keyring", &self.keyring)
+            .field("monitors", &self.monitors)
+            .field("pool", &self.pool)
+            .field("read_only", &self.read_only)
+            .field("secret_ref", &self.secret_ref)
+            .field("user", &self.user)
+            .finish()
+    }
 }
 
 impl serde::Serialize for RbdVolumeSource {
@@ -63,6 +79,7 @@ impl<'de> serde::Deserialize<'de> for RbdVolumeSource {
 impl crate::support::DeStruct for RbdVolumeSource {
     const NAME: &'static str = "RBDVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "fsType" => 0,

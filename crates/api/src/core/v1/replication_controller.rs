@@ -14,7 +14,7 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | `scale`, `status` |
 /// | Schema | `io.k8s.api.core.v1.ReplicationController` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#replicationcontroller-v1-core> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ReplicationController {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
@@ -22,6 +22,17 @@ pub struct ReplicationController {
     pub spec: Option<ReplicationControllerSpec>,
     /// `status`: `ReplicationControllerStatus`, optional.
     pub status: Option<ReplicationControllerStatus>,
+}
+
+impl std::fmt::Debug for ReplicationController {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReplicationController")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ReplicationController {
@@ -50,6 +61,7 @@ impl<'de> serde::Deserialize<'de> for ReplicationController {
 impl crate::support::DeStruct for ReplicationController {
     const NAME: &'static str = "ReplicationController";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -75,10 +87,12 @@ impl crate::support::DeStruct for ReplicationController {
 }
 
 impl kapi_apimachinery::Object for ReplicationController {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

@@ -5,7 +5,7 @@ use kapi_apimachinery::Time;
 /// `v1` `ReplicationControllerCondition`.
 ///
 /// Schema `io.k8s.api.core.v1.ReplicationControllerCondition` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#replicationcontrollercondition-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ReplicationControllerCondition {
     /// `lastTransitionTime`: `Time`, optional.
     pub last_transition_time: Option<Time>,
@@ -17,6 +17,19 @@ pub struct ReplicationControllerCondition {
     pub status: String,
     /// `type`: `string`, required.
     pub type_: String,
+}
+
+impl std::fmt::Debug for ReplicationControllerCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReplicationControllerCondition")
+            .field("last_transition_time", &self.last_transition_time)
+            .field("message", &self.message)
+            .field("reason", &self.reason)
+            .field("status", &self.status)
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ReplicationControllerCondition {
@@ -47,6 +60,7 @@ impl<'de> serde::Deserialize<'de> for ReplicationControllerCondition {
 impl crate::support::DeStruct for ReplicationControllerCondition {
     const NAME: &'static str = "ReplicationControllerCondition";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "lastTransitionTime" => 0,

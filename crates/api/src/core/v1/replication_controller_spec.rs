@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 /// `v1` `ReplicationControllerSpec`.
 ///
 /// Schema `io.k8s.api.core.v1.ReplicationControllerSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#replicationcontrollerspec-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ReplicationControllerSpec {
     /// `minReadySeconds`: `integer` (`int32`), optional.
     pub min_ready_seconds: Option<i32>,
@@ -16,6 +16,18 @@ pub struct ReplicationControllerSpec {
     pub selector: BTreeMap<String, String>,
     /// `template`: `PodTemplateSpec`, optional.
     pub template: Option<Box<PodTemplateSpec>>,
+}
+
+impl std::fmt::Debug for ReplicationControllerSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReplicationControllerSpec")
+            .field("min_ready_seconds", &self.min_ready_seconds)
+            .field("replicas", &self.replicas)
+            .field("selector", &self.selector)
+            .field("template", &self.template)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ReplicationControllerSpec {
@@ -47,6 +59,7 @@ impl<'de> serde::Deserialize<'de> for ReplicationControllerSpec {
 impl crate::support::DeStruct for ReplicationControllerSpec {
     const NAME: &'static str = "ReplicationControllerSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "minReadySeconds" => 0,

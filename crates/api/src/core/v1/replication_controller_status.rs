@@ -5,7 +5,7 @@ use super::ReplicationControllerCondition;
 /// `v1` `ReplicationControllerStatus`.
 ///
 /// Schema `io.k8s.api.core.v1.ReplicationControllerStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#replicationcontrollerstatus-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ReplicationControllerStatus {
     /// `availableReplicas`: `integer` (`int32`), optional.
     pub available_replicas: Option<i32>,
@@ -19,6 +19,20 @@ pub struct ReplicationControllerStatus {
     pub ready_replicas: Option<i32>,
     /// `replicas`: `integer` (`int32`), required.
     pub replicas: i32,
+}
+
+impl std::fmt::Debug for ReplicationControllerStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReplicationControllerStatus")
+            .field("available_replicas", &self.available_replicas)
+            .field("conditions", &self.conditions)
+            .field("fully_labeled_replicas", &self.fully_labeled_replicas)
+            .field("observed_generation", &self.observed_generation)
+            .field("ready_replicas", &self.ready_replicas)
+            .field("replicas", &self.replicas)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ReplicationControllerStatus {
@@ -54,6 +68,7 @@ impl<'de> serde::Deserialize<'de> for ReplicationControllerStatus {
 impl crate::support::DeStruct for ReplicationControllerStatus {
     const NAME: &'static str = "ReplicationControllerStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "availableReplicas" => 0,

@@ -3,12 +3,22 @@
 /// `v1` `ResourceClaim`.
 ///
 /// Schema `io.k8s.api.core.v1.ResourceClaim` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#resourceclaim-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ResourceClaim {
     /// `name`: `string`, required.
     pub name: String,
     /// `request`: `string`, optional.
     pub request: Option<String>,
+}
+
+impl std::fmt::Debug for ResourceClaim {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResourceClaim")
+            .field("name", &self.name)
+            .field("request", &self.request)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ResourceClaim {
@@ -32,6 +42,7 @@ impl<'de> serde::Deserialize<'de> for ResourceClaim {
 impl crate::support::DeStruct for ResourceClaim {
     const NAME: &'static str = "ResourceClaim";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "name" => 0,

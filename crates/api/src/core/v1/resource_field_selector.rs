@@ -7,7 +7,7 @@ use kapi_apimachinery::Quantity;
 /// Schema `io.k8s.api.core.v1.ResourceFieldSelector` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#resourcefieldselector-v1-core).
 ///
 /// Map type `atomic` (`x-kubernetes-map-type`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ResourceFieldSelector {
     /// `containerName`: `string`, optional.
     pub container_name: Option<String>,
@@ -15,6 +15,17 @@ pub struct ResourceFieldSelector {
     pub divisor: Option<Quantity>,
     /// `resource`: `string`, required.
     pub resource: String,
+}
+
+impl std::fmt::Debug for ResourceFieldSelector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResourceFieldSelector")
+            .field("container_name", &self.container_name)
+            .field("divisor", &self.divisor)
+            .field("resource", &self.resource)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ResourceFieldSelector {
@@ -41,6 +52,7 @@ impl<'de> serde::Deserialize<'de> for ResourceFieldSelector {
 impl crate::support::DeStruct for ResourceFieldSelector {
     const NAME: &'static str = "ResourceFieldSelector";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "containerName" => 0,

@@ -3,7 +3,7 @@
 /// `v1` `ResourceHealth`.
 ///
 /// Schema `io.k8s.api.core.v1.ResourceHealth` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#resourcehealth-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ResourceHealth {
     /// `health`: `string`, optional.
     pub health: Option<String>,
@@ -11,6 +11,17 @@ pub struct ResourceHealth {
     pub message: Option<String>,
     /// `resourceID`: `string`, required.
     pub resource_id: String,
+}
+
+impl std::fmt::Debug for ResourceHealth {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResourceHealth")
+            .field("health", &self.health)
+            .field("message", &self.message)
+            .field("resource_id", &self.resource_id)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ResourceHealth {
@@ -37,6 +48,7 @@ impl<'de> serde::Deserialize<'de> for ResourceHealth {
 impl crate::support::DeStruct for ResourceHealth {
     const NAME: &'static str = "ResourceHealth";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "health" => 0,

@@ -14,7 +14,7 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | `status` |
 /// | Schema | `io.k8s.api.core.v1.ResourceQuota` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#resourcequota-v1-core> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ResourceQuota {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
@@ -22,6 +22,17 @@ pub struct ResourceQuota {
     pub spec: Option<ResourceQuotaSpec>,
     /// `status`: `ResourceQuotaStatus`, optional.
     pub status: Option<ResourceQuotaStatus>,
+}
+
+impl std::fmt::Debug for ResourceQuota {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResourceQuota")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ResourceQuota {
@@ -50,6 +61,7 @@ impl<'de> serde::Deserialize<'de> for ResourceQuota {
 impl crate::support::DeStruct for ResourceQuota {
     const NAME: &'static str = "ResourceQuota";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -75,10 +87,12 @@ impl crate::support::DeStruct for ResourceQuota {
 }
 
 impl kapi_apimachinery::Object for ResourceQuota {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 /// `v1` `ResourceQuotaSpec`.
 ///
 /// Schema `io.k8s.api.core.v1.ResourceQuotaSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#resourcequotaspec-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ResourceQuotaSpec {
     /// `hard`: map of `Quantity`, optional.
     pub hard: BTreeMap<String, Quantity>,
@@ -15,6 +15,17 @@ pub struct ResourceQuotaSpec {
     pub scope_selector: Option<ScopeSelector>,
     /// `scopes`: array of `string`, optional. List type `atomic`.
     pub scopes: Vec<String>,
+}
+
+impl std::fmt::Debug for ResourceQuotaSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResourceQuotaSpec")
+            .field("hard", &self.hard)
+            .field("scope_selector", &self.scope_selector)
+            .field("scopes", &self.scopes)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ResourceQuotaSpec {
@@ -43,6 +54,7 @@ impl<'de> serde::Deserialize<'de> for ResourceQuotaSpec {
 impl crate::support::DeStruct for ResourceQuotaSpec {
     const NAME: &'static str = "ResourceQuotaSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "hard" => 0,

@@ -6,12 +6,22 @@ use std::collections::BTreeMap;
 /// `v1` `ResourceQuotaStatus`.
 ///
 /// Schema `io.k8s.api.core.v1.ResourceQuotaStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#resourcequotastatus-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ResourceQuotaStatus {
     /// `hard`: map of `Quantity`, optional.
     pub hard: BTreeMap<String, Quantity>,
     /// `used`: map of `Quantity`, optional.
     pub used: BTreeMap<String, Quantity>,
+}
+
+impl std::fmt::Debug for ResourceQuotaStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResourceQuotaStatus")
+            .field("hard", &self.hard)
+            .field("used", &self.used)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ResourceQuotaStatus {
@@ -37,6 +47,7 @@ impl<'de> serde::Deserialize<'de> for ResourceQuotaStatus {
 impl crate::support::DeStruct for ResourceQuotaStatus {
     const NAME: &'static str = "ResourceQuotaStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "hard" => 0,

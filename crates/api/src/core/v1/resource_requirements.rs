@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 /// `v1` `ResourceRequirements`.
 ///
 /// Schema `io.k8s.api.core.v1.ResourceRequirements` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#resourcerequirements-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ResourceRequirements {
     /// `claims`: array of `ResourceClaim`, optional. List type `map` (keys `name`).
     pub claims: Vec<ResourceClaim>,
@@ -15,6 +15,17 @@ pub struct ResourceRequirements {
     pub limits: BTreeMap<String, Quantity>,
     /// `requests`: map of `Quantity`, optional.
     pub requests: BTreeMap<String, Quantity>,
+}
+
+impl std::fmt::Debug for ResourceRequirements {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResourceRequirements")
+            .field("claims", &self.claims)
+            .field("limits", &self.limits)
+            .field("requests", &self.requests)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ResourceRequirements {
@@ -43,6 +54,7 @@ impl<'de> serde::Deserialize<'de> for ResourceRequirements {
 impl crate::support::DeStruct for ResourceRequirements {
     const NAME: &'static str = "ResourceRequirements";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "claims" => 0,

@@ -5,12 +5,22 @@ use super::ResourceHealth;
 /// `v1` `ResourceStatus`.
 ///
 /// Schema `io.k8s.api.core.v1.ResourceStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#resourcestatus-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ResourceStatus {
     /// `name`: `string`, required.
     pub name: String,
     /// `resources`: array of `ResourceHealth`, optional. List type `map` (keys `resourceID`).
     pub resources: Vec<ResourceHealth>,
+}
+
+impl std::fmt::Debug for ResourceStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResourceStatus")
+            .field("name", &self.name)
+            .field("resources", &self.resources)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ResourceStatus {
@@ -34,6 +44,7 @@ impl<'de> serde::Deserialize<'de> for ResourceStatus {
 impl crate::support::DeStruct for ResourceStatus {
     const NAME: &'static str = "ResourceStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "name" => 0,

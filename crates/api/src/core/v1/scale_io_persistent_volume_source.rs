@@ -6,7 +6,7 @@ use super::SecretReference;
 ///
 /// Schema `io.k8s.api.core.v1.ScaleIOPersistentVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#scaleiopersistentvolumesource-v1-core).
 #[doc(alias = "ScaleIOPersistentVolumeSource")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ScaleIoPersistentVolumeSource {
     /// `fsType`: `string`, optional.
     pub fs_type: Option<String>,
@@ -28,6 +28,24 @@ pub struct ScaleIoPersistentVolumeSource {
     pub system: String,
     /// `volumeName`: `string`, optional.
     pub volume_name: Option<String>,
+}
+
+impl std::fmt::Debug for ScaleIoPersistentVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScaleIoPersistentVolumeSource")
+            .field("fs_type", &self.fs_type)
+            .field("gateway", &self.gateway)
+            .field("protection_domain", &self.protection_domain)
+            .field("read_only", &self.read_only)
+            .field("secret_ref", &self.secret_ref)
+            .field("ssl_enabled", &self.ssl_enabled)
+            .field("storage_mode", &self.storage_mode)
+            .field("storage_pool", &self.storage_pool)
+            .field("system", &self.system)
+            .field("volume_name", &self.volume_name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ScaleIoPersistentVolumeSource {
@@ -71,6 +89,7 @@ impl<'de> serde::Deserialize<'de> for ScaleIoPersistentVolumeSource {
 impl crate::support::DeStruct for ScaleIoPersistentVolumeSource {
     const NAME: &'static str = "ScaleIOPersistentVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "fsType" => 0,

@@ -6,7 +6,7 @@ use super::LocalObjectReference;
 ///
 /// Schema `io.k8s.api.core.v1.ScaleIOVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#scaleiovolumesource-v1-core).
 #[doc(alias = "ScaleIOVolumeSource")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ScaleIoVolumeSource {
     /// `fsType`: `string`, optional.
     pub fs_type: Option<String>,
@@ -28,6 +28,24 @@ pub struct ScaleIoVolumeSource {
     pub system: String,
     /// `volumeName`: `string`, optional.
     pub volume_name: Option<String>,
+}
+
+impl std::fmt::Debug for ScaleIoVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScaleIoVolumeSource")
+            .field("fs_type", &self.fs_type)
+            .field("gateway", &self.gateway)
+            .field("protection_domain", &self.protection_domain)
+            .field("read_only", &self.read_only)
+            .field("secret_ref", &self.secret_ref)
+            .field("ssl_enabled", &self.ssl_enabled)
+            .field("storage_mode", &self.storage_mode)
+            .field("storage_pool", &self.storage_pool)
+            .field("system", &self.system)
+            .field("volume_name", &self.volume_name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ScaleIoVolumeSource {
@@ -71,6 +89,7 @@ impl<'de> serde::Deserialize<'de> for ScaleIoVolumeSource {
 impl crate::support::DeStruct for ScaleIoVolumeSource {
     const NAME: &'static str = "ScaleIOVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "fsType" => 0,

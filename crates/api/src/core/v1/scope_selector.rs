@@ -7,10 +7,19 @@ use super::ScopedResourceSelectorRequirement;
 /// Schema `io.k8s.api.core.v1.ScopeSelector` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#scopeselector-v1-core).
 ///
 /// Map type `atomic` (`x-kubernetes-map-type`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ScopeSelector {
     /// `matchExpressions`: array of `ScopedResourceSelectorRequirement`, optional. List type `atomic`.
     pub match_expressions: Vec<ScopedResourceSelectorRequirement>,
+}
+
+impl std::fmt::Debug for ScopeSelector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScopeSelector")
+            .field("match_expressions", &self.match_expressions)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ScopeSelector {
@@ -33,6 +42,7 @@ impl<'de> serde::Deserialize<'de> for ScopeSelector {
 impl crate::support::DeStruct for ScopeSelector {
     const NAME: &'static str = "ScopeSelector";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "matchExpressions" => 0,

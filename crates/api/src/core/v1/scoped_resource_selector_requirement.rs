@@ -3,7 +3,7 @@
 /// `v1` `ScopedResourceSelectorRequirement`.
 ///
 /// Schema `io.k8s.api.core.v1.ScopedResourceSelectorRequirement` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#scopedresourceselectorrequirement-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ScopedResourceSelectorRequirement {
     /// `operator`: `string`, required.
     pub operator: String,
@@ -11,6 +11,17 @@ pub struct ScopedResourceSelectorRequirement {
     pub scope_name: String,
     /// `values`: array of `string`, optional. List type `atomic`.
     pub values: Vec<String>,
+}
+
+impl std::fmt::Debug for ScopedResourceSelectorRequirement {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScopedResourceSelectorRequirement")
+            .field("operator", &self.operator)
+            .field("scope_name", &self.scope_name)
+            .field("values", &self.values)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ScopedResourceSelectorRequirement {
@@ -35,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for ScopedResourceSelectorRequirement {
 impl crate::support::DeStruct for ScopedResourceSelectorRequirement {
     const NAME: &'static str = "ScopedResourceSelectorRequirement";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "operator" => 0,

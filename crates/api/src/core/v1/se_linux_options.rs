@@ -4,7 +4,7 @@
 ///
 /// Schema `io.k8s.api.core.v1.SELinuxOptions` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#selinuxoptions-v1-core).
 #[doc(alias = "SELinuxOptions")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct SeLinuxOptions {
     /// `level`: `string`, optional.
     pub level: Option<String>,
@@ -14,6 +14,18 @@ pub struct SeLinuxOptions {
     pub type_: Option<String>,
     /// `user`: `string`, optional.
     pub user: Option<String>,
+}
+
+impl std::fmt::Debug for SeLinuxOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SeLinuxOptions")
+            .field("level", &self.level)
+            .field("role", &self.role)
+            .field("type_", &self.type_)
+            .field("user", &self.user)
+            .finish()
+    }
 }
 
 impl serde::Serialize for SeLinuxOptions {
@@ -45,6 +57,7 @@ impl<'de> serde::Deserialize<'de> for SeLinuxOptions {
 impl crate::support::DeStruct for SeLinuxOptions {
     const NAME: &'static str = "SELinuxOptions";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "level" => 0,

@@ -5,12 +5,22 @@
 /// Schema `io.k8s.api.core.v1.SeccompProfile` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#seccompprofile-v1-core).
 ///
 /// Union of `localhostProfile` (discriminator `type`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct SeccompProfile {
     /// `localhostProfile`: `string`, optional.
     pub localhost_profile: Option<String>,
     /// `type`: `string`, required.
     pub type_: String,
+}
+
+impl std::fmt::Debug for SeccompProfile {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SeccompProfile")
+            .field("localhost_profile", &self.localhost_profile)
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 
 impl serde::Serialize for SeccompProfile {
@@ -34,6 +44,7 @@ impl<'de> serde::Deserialize<'de> for SeccompProfile {
 impl crate::support::DeStruct for SeccompProfile {
     const NAME: &'static str = "SeccompProfile";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "localhostProfile" => 0,

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 /// | Subresources | none |
 /// | Schema | `io.k8s.api.core.v1.Secret` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#secret-v1-core> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Secret {
     /// `data`: map of `string` (`byte`), optional.
     pub data: BTreeMap<String, ByteString>,
@@ -26,6 +26,19 @@ pub struct Secret {
     pub string_data: BTreeMap<String, String>,
     /// `type`: `string`, optional.
     pub type_: Option<String>,
+}
+
+impl std::fmt::Debug for Secret {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Secret")
+            .field("data", &self.data)
+            .field("immutable", &self.immutable)
+            .field("metadata", &self.metadata)
+            .field("string_data", &self.string_data)
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 
 impl serde::Serialize for Secret {
@@ -60,6 +73,7 @@ impl<'de> serde::Deserialize<'de> for Secret {
 impl crate::support::DeStruct for Secret {
     const NAME: &'static str = "Secret";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "data" => 0,
@@ -89,10 +103,12 @@ impl crate::support::DeStruct for Secret {
 }
 
 impl kapi_apimachinery::Object for Secret {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

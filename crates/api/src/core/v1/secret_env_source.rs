@@ -3,12 +3,22 @@
 /// `v1` `SecretEnvSource`.
 ///
 /// Schema `io.k8s.api.core.v1.SecretEnvSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#secretenvsource-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct SecretEnvSource {
     /// `name`: `string`, optional.
     pub name: Option<String>,
     /// `optional`: `boolean`, optional.
     pub optional: Option<bool>,
+}
+
+impl std::fmt::Debug for SecretEnvSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretEnvSource")
+            .field("name", &self.name)
+            .field("optional", &self.optional)
+            .finish()
+    }
 }
 
 impl serde::Serialize for SecretEnvSource {
@@ -34,6 +44,7 @@ impl<'de> serde::Deserialize<'de> for SecretEnvSource {
 impl crate::support::DeStruct for SecretEnvSource {
     const NAME: &'static str = "SecretEnvSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "name" => 0,

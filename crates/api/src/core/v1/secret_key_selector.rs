@@ -5,7 +5,7 @@
 /// Schema `io.k8s.api.core.v1.SecretKeySelector` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#secretkeyselector-v1-core).
 ///
 /// Map type `atomic` (`x-kubernetes-map-type`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct SecretKeySelector {
     /// `key`: `string`, required.
     pub key: String,
@@ -13,6 +13,17 @@ pub struct SecretKeySelector {
     pub name: Option<String>,
     /// `optional`: `boolean`, optional.
     pub optional: Option<bool>,
+}
+
+impl std::fmt::Debug for SecretKeySelector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretKeySelector")
+            .field("key", &self.key)
+            .field("name", &self.name)
+            .field("optional", &self.optional)
+            .finish()
+    }
 }
 
 impl serde::Serialize for SecretKeySelector {
@@ -39,6 +50,7 @@ impl<'de> serde::Deserialize<'de> for SecretKeySelector {
 impl crate::support::DeStruct for SecretKeySelector {
     const NAME: &'static str = "SecretKeySelector";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "key" => 0,

@@ -5,7 +5,7 @@ use super::KeyToPath;
 /// `v1` `SecretProjection`.
 ///
 /// Schema `io.k8s.api.core.v1.SecretProjection` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#secretprojection-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct SecretProjection {
     /// `items`: array of `KeyToPath`, optional. List type `atomic`.
     pub items: Vec<KeyToPath>,
@@ -13,6 +13,17 @@ pub struct SecretProjection {
     pub name: Option<String>,
     /// `optional`: `boolean`, optional.
     pub optional: Option<bool>,
+}
+
+impl std::fmt::Debug for SecretProjection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretProjection")
+            .field("items", &self.items)
+            .field("name", &self.name)
+            .field("optional", &self.optional)
+            .finish()
+    }
 }
 
 impl serde::Serialize for SecretProjection {
@@ -41,6 +52,7 @@ impl<'de> serde::Deserialize<'de> for SecretProjection {
 impl crate::support::DeStruct for SecretProjection {
     const NAME: &'static str = "SecretProjection";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "items" => 0,

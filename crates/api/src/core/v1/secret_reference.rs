@@ -5,12 +5,22 @@
 /// Schema `io.k8s.api.core.v1.SecretReference` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#secretreference-v1-core).
 ///
 /// Map type `atomic` (`x-kubernetes-map-type`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct SecretReference {
     /// `name`: `string`, optional.
     pub name: Option<String>,
     /// `namespace`: `string`, optional.
     pub namespace: Option<String>,
+}
+
+impl std::fmt::Debug for SecretReference {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretReference")
+            .field("name", &self.name)
+            .field("namespace", &self.namespace)
+            .finish()
+    }
 }
 
 impl serde::Serialize for SecretReference {
@@ -36,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for SecretReference {
 impl crate::support::DeStruct for SecretReference {
     const NAME: &'static str = "SecretReference";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "name" => 0,

@@ -5,7 +5,7 @@ use super::KeyToPath;
 /// `v1` `SecretVolumeSource`.
 ///
 /// Schema `io.k8s.api.core.v1.SecretVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#secretvolumesource-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct SecretVolumeSource {
     /// `defaultMode`: `integer` (`int32`), optional.
     pub default_mode: Option<i32>,
@@ -15,6 +15,18 @@ pub struct SecretVolumeSource {
     pub optional: Option<bool>,
     /// `secretName`: `string`, optional.
     pub secret_name: Option<String>,
+}
+
+impl std::fmt::Debug for SecretVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretVolumeSource")
+            .field("default_mode", &self.default_mode)
+            .field("items", &self.items)
+            .field("optional", &self.optional)
+            .field("secret_name", &self.secret_name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for SecretVolumeSource {
@@ -46,6 +58,7 @@ impl<'de> serde::Deserialize<'de> for SecretVolumeSource {
 impl crate::support::DeStruct for SecretVolumeSource {
     const NAME: &'static str = "SecretVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "defaultMode" => 0,

@@ -9,7 +9,7 @@ use super::WindowsSecurityContextOptions;
 /// `v1` `SecurityContext`.
 ///
 /// Schema `io.k8s.api.core.v1.SecurityContext` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#securitycontext-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct SecurityContext {
     /// `allowPrivilegeEscalation`: `boolean`, optional.
     pub allow_privilege_escalation: Option<bool>,
@@ -35,6 +35,29 @@ pub struct SecurityContext {
     pub seccomp_profile: Option<SeccompProfile>,
     /// `windowsOptions`: `WindowsSecurityContextOptions`, optional.
     pub windows_options: Option<Box<WindowsSecurityContextOptions>>,
+}
+
+impl std::fmt::Debug for SecurityContext {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecurityContext")
+            .field(
+                "allow_privilege_escalation",
+                &self.allow_privilege_escalation,
+            )
+            .field("app_armor_profile", &self.app_armor_profile)
+            .field("capabilities", &self.capabilities)
+            .field("privileged", &self.privileged)
+            .field("proc_mount", &self.proc_mount)
+            .field("read_only_root_filesystem", &self.read_only_root_filesystem)
+            .field("run_as_group", &self.run_as_group)
+            .field("run_as_non_root", &self.run_as_non_root)
+            .field("run_as_user", &self.run_as_user)
+            .field("se_linux_options", &self.se_linux_options)
+            .field("seccomp_profile", &self.seccomp_profile)
+            .field("windows_options", &self.windows_options)
+            .finish()
+    }
 }
 
 impl serde::Serialize for SecurityContext {
@@ -90,6 +113,7 @@ impl<'de> serde::Deserialize<'de> for SecurityContext {
 impl crate::support::DeStruct for SecurityContext {
     const NAME: &'static str = "SecurityContext";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "allowPrivilegeEscalation" => 0,

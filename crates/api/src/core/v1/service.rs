@@ -14,7 +14,7 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | `proxy`, `status` |
 /// | Schema | `io.k8s.api.core.v1.Service` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#service-v1-core> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Service {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
@@ -22,6 +22,17 @@ pub struct Service {
     pub spec: Option<ServiceSpec>,
     /// `status`: `ServiceStatus`, optional.
     pub status: Option<ServiceStatus>,
+}
+
+impl std::fmt::Debug for Service {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Service")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 
 impl serde::Serialize for Service {
@@ -50,6 +61,7 @@ impl<'de> serde::Deserialize<'de> for Service {
 impl crate::support::DeStruct for Service {
     const NAME: &'static str = "Service";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -75,10 +87,12 @@ impl crate::support::DeStruct for Service {
 }
 
 impl kapi_apimachinery::Object for Service {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

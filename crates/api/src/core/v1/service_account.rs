@@ -14,7 +14,7 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | `token` |
 /// | Schema | `io.k8s.api.core.v1.ServiceAccount` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#serviceaccount-v1-core> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ServiceAccount {
     /// `automountServiceAccountToken`: `boolean`, optional.
     pub automount_service_account_token: Option<bool>,
@@ -24,6 +24,21 @@ pub struct ServiceAccount {
     pub metadata: ObjectMeta,
     /// `secrets`: array of `ObjectReference`, optional. List type `map` (keys `name`). Patch strategy `merge` (merge key `name`).
     pub secrets: Vec<ObjectReference>,
+}
+
+impl std::fmt::Debug for ServiceAccount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceAccount")
+            .field(
+                "automount_service_account_token",
+                &self.automount_service_account_token,
+            )
+            .field("image_pull_secrets", &self.image_pull_secrets)
+            .field("metadata", &self.metadata)
+            .field("secrets", &self.secrets)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ServiceAccount {
@@ -55,6 +70,7 @@ impl<'de> serde::Deserialize<'de> for ServiceAccount {
 impl crate::support::DeStruct for ServiceAccount {
     const NAME: &'static str = "ServiceAccount";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "automountServiceAccountToken" => 0,
@@ -82,10 +98,12 @@ impl crate::support::DeStruct for ServiceAccount {
 }
 
 impl kapi_apimachinery::Object for ServiceAccount {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

@@ -3,7 +3,7 @@
 /// `v1` `ServiceAccountTokenProjection`.
 ///
 /// Schema `io.k8s.api.core.v1.ServiceAccountTokenProjection` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#serviceaccounttokenprojection-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ServiceAccountTokenProjection {
     /// `audience`: `string`, optional.
     pub audience: Option<String>,
@@ -11,6 +11,17 @@ pub struct ServiceAccountTokenProjection {
     pub expiration_seconds: Option<i64>,
     /// `path`: `string`, required.
     pub path: String,
+}
+
+impl std::fmt::Debug for ServiceAccountTokenProjection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceAccountTokenProjection")
+            .field("audience", &self.audience)
+            .field("expiration_seconds", &self.expiration_seconds)
+            .field("path", &self.path)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ServiceAccountTokenProjection {
@@ -37,6 +48,7 @@ impl<'de> serde::Deserialize<'de> for ServiceAccountTokenProjection {
 impl crate::support::DeStruct for ServiceAccountTokenProjection {
     const NAME: &'static str = "ServiceAccountTokenProjection";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "audience" => 0,

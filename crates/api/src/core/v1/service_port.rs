@@ -5,7 +5,7 @@ use kapi_apimachinery::IntOrString;
 /// `v1` `ServicePort`.
 ///
 /// Schema `io.k8s.api.core.v1.ServicePort` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#serviceport-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ServicePort {
     /// `appProtocol`: `string`, optional.
     pub app_protocol: Option<String>,
@@ -19,6 +19,20 @@ pub struct ServicePort {
     pub protocol: Option<String>,
     /// `targetPort`: `IntOrString`, optional.
     pub target_port: Option<IntOrString>,
+}
+
+impl std::fmt::Debug for ServicePort {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServicePort")
+            .field("app_protocol", &self.app_protocol)
+            .field("name", &self.name)
+            .field("node_port", &self.node_port)
+            .field("port", &self.port)
+            .field("protocol", &self.protocol)
+            .field("target_port", &self.target_port)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ServicePort {
@@ -54,6 +68,7 @@ impl<'de> serde::Deserialize<'de> for ServicePort {
 impl crate::support::DeStruct for ServicePort {
     const NAME: &'static str = "ServicePort";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "appProtocol" => 0,

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 /// `v1` `ServiceSpec`.
 ///
 /// Schema `io.k8s.api.core.v1.ServiceSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#servicespec-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ServiceSpec {
     /// `allocateLoadBalancerNodePorts`: `boolean`, optional.
     pub allocate_load_balancer_node_ports: Option<bool>,
@@ -49,6 +49,43 @@ pub struct ServiceSpec {
     pub traffic_distribution: Option<String>,
     /// `type`: `string`, optional.
     pub type_: Option<String>,
+}
+
+impl std::fmt::Debug for ServiceSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceSpec")
+            .field(
+                "allocate_load_balancer_node_ports",
+                &self.allocate_load_balancer_node_ports,
+            )
+            .field("cluster_ip", &self.cluster_ip)
+            .field("cluster_ips", &self.cluster_ips)
+            .field("external_ips", &self.external_ips)
+            .field("external_name", &self.external_name)
+            .field("external_traffic_policy", &self.external_traffic_policy)
+            .field("health_check_node_port", &self.health_check_node_port)
+            .field("internal_traffic_policy", &self.internal_traffic_policy)
+            .field("ip_families", &self.ip_families)
+            .field("ip_family_policy", &self.ip_family_policy)
+            .field("load_balancer_class", &self.load_balancer_class)
+            .field("load_balancer_ip", &self.load_balancer_ip)
+            .field(
+                "load_balancer_source_ranges",
+                &self.load_balancer_source_ranges,
+            )
+            .field("ports", &self.ports)
+            .field(
+                "publish_not_ready_addresses",
+                &self.publish_not_ready_addresses,
+            )
+            .field("selector", &self.selector)
+            .field("session_affinity", &self.session_affinity)
+            .field("session_affinity_config", &self.session_affinity_config)
+            .field("traffic_distribution", &self.traffic_distribution)
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ServiceSpec {
@@ -131,6 +168,7 @@ impl<'de> serde::Deserialize<'de> for ServiceSpec {
 impl crate::support::DeStruct for ServiceSpec {
     const NAME: &'static str = "ServiceSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "allocateLoadBalancerNodePorts" => 0,

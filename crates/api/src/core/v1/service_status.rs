@@ -6,12 +6,22 @@ use kapi_apimachinery::meta::Condition;
 /// `v1` `ServiceStatus`.
 ///
 /// Schema `io.k8s.api.core.v1.ServiceStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#servicestatus-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ServiceStatus {
     /// `conditions`: array of `Condition`, optional. List type `map` (keys `type`). Patch strategy `merge` (merge key `type`).
     pub conditions: Vec<Condition>,
     /// `loadBalancer`: `LoadBalancerStatus`, optional.
     pub load_balancer: Option<LoadBalancerStatus>,
+}
+
+impl std::fmt::Debug for ServiceStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceStatus")
+            .field("conditions", &self.conditions)
+            .field("load_balancer", &self.load_balancer)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ServiceStatus {
@@ -37,6 +47,7 @@ impl<'de> serde::Deserialize<'de> for ServiceStatus {
 impl crate::support::DeStruct for ServiceStatus {
     const NAME: &'static str = "ServiceStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "conditions" => 0,

@@ -5,10 +5,19 @@ use super::ClientIpConfig;
 /// `v1` `SessionAffinityConfig`.
 ///
 /// Schema `io.k8s.api.core.v1.SessionAffinityConfig` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#sessionaffinityconfig-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct SessionAffinityConfig {
     /// `clientIP`: `ClientIPConfig`, optional.
     pub client_ip: Option<ClientIpConfig>,
+}
+
+impl std::fmt::Debug for SessionAffinityConfig {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionAffinityConfig")
+            .field("client_ip", &self.client_ip)
+            .finish()
+    }
 }
 
 impl serde::Serialize for SessionAffinityConfig {
@@ -31,6 +40,7 @@ impl<'de> serde::Deserialize<'de> for SessionAffinityConfig {
 impl crate::support::DeStruct for SessionAffinityConfig {
     const NAME: &'static str = "SessionAffinityConfig";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "clientIP" => 0,

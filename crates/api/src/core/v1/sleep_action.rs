@@ -3,10 +3,19 @@
 /// `v1` `SleepAction`.
 ///
 /// Schema `io.k8s.api.core.v1.SleepAction` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#sleepaction-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct SleepAction {
     /// `seconds`: `integer` (`int64`), required.
     pub seconds: i64,
+}
+
+impl std::fmt::Debug for SleepAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SleepAction")
+            .field("seconds", &self.seconds)
+            .finish()
+    }
 }
 
 impl serde::Serialize for SleepAction {
@@ -27,6 +36,7 @@ impl<'de> serde::Deserialize<'de> for SleepAction {
 impl crate::support::DeStruct for SleepAction {
     const NAME: &'static str = "SleepAction";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "seconds" => 0,

@@ -6,7 +6,7 @@ use super::ObjectReference;
 ///
 /// Schema `io.k8s.api.core.v1.StorageOSPersistentVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#storageospersistentvolumesource-v1-core).
 #[doc(alias = "StorageOSPersistentVolumeSource")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct StorageOsPersistentVolumeSource {
     /// `fsType`: `string`, optional.
     pub fs_type: Option<String>,
@@ -18,6 +18,19 @@ pub struct StorageOsPersistentVolumeSource {
     pub volume_name: Option<String>,
     /// `volumeNamespace`: `string`, optional.
     pub volume_namespace: Option<String>,
+}
+
+impl std::fmt::Debug for StorageOsPersistentVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StorageOsPersistentVolumeSource")
+            .field("fs_type", &self.fs_type)
+            .field("read_only", &self.read_only)
+            .field("secret_ref", &self.secret_ref)
+            .field("volume_name", &self.volume_name)
+            .field("volume_namespace", &self.volume_namespace)
+            .finish()
+    }
 }
 
 impl serde::Serialize for StorageOsPersistentVolumeSource {
@@ -52,6 +65,7 @@ impl<'de> serde::Deserialize<'de> for StorageOsPersistentVolumeSource {
 impl crate::support::DeStruct for StorageOsPersistentVolumeSource {
     const NAME: &'static str = "StorageOSPersistentVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "fsType" => 0,

@@ -6,7 +6,7 @@ use super::LocalObjectReference;
 ///
 /// Schema `io.k8s.api.core.v1.StorageOSVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#storageosvolumesource-v1-core).
 #[doc(alias = "StorageOSVolumeSource")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct StorageOsVolumeSource {
     /// `fsType`: `string`, optional.
     pub fs_type: Option<String>,
@@ -18,6 +18,19 @@ pub struct StorageOsVolumeSource {
     pub volume_name: Option<String>,
     /// `volumeNamespace`: `string`, optional.
     pub volume_namespace: Option<String>,
+}
+
+impl std::fmt::Debug for StorageOsVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StorageOsVolumeSource")
+            .field("fs_type", &self.fs_type)
+            .field("read_only", &self.read_only)
+            .field("secret_ref", &self.secret_ref)
+            .field("volume_name", &self.volume_name)
+            .field("volume_namespace", &self.volume_namespace)
+            .finish()
+    }
 }
 
 impl serde::Serialize for StorageOsVolumeSource {
@@ -52,6 +65,7 @@ impl<'de> serde::Deserialize<'de> for StorageOsVolumeSource {
 impl crate::support::DeStruct for StorageOsVolumeSource {
     const NAME: &'static str = "StorageOSVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "fsType" => 0,

@@ -3,12 +3,22 @@
 /// `v1` `Sysctl`.
 ///
 /// Schema `io.k8s.api.core.v1.Sysctl` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#sysctl-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Sysctl {
     /// `name`: `string`, required.
     pub name: String,
     /// `value`: `string`, required.
     pub value: String,
+}
+
+impl std::fmt::Debug for Sysctl {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sysctl")
+            .field("name", &self.name)
+            .field("value", &self.value)
+            .finish()
+    }
 }
 
 impl serde::Serialize for Sysctl {
@@ -30,6 +40,7 @@ impl<'de> serde::Deserialize<'de> for Sysctl {
 impl crate::support::DeStruct for Sysctl {
     const NAME: &'static str = "Sysctl";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "name" => 0,

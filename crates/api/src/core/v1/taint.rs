@@ -5,7 +5,7 @@ use kapi_apimachinery::Time;
 /// `v1` `Taint`.
 ///
 /// Schema `io.k8s.api.core.v1.Taint` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#taint-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Taint {
     /// `effect`: `string`, required.
     pub effect: String,
@@ -15,6 +15,18 @@ pub struct Taint {
     pub time_added: Option<Time>,
     /// `value`: `string`, optional.
     pub value: Option<String>,
+}
+
+impl std::fmt::Debug for Taint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Taint")
+            .field("effect", &self.effect)
+            .field("key", &self.key)
+            .field("time_added", &self.time_added)
+            .field("value", &self.value)
+            .finish()
+    }
 }
 
 impl serde::Serialize for Taint {
@@ -42,6 +54,7 @@ impl<'de> serde::Deserialize<'de> for Taint {
 impl crate::support::DeStruct for Taint {
     const NAME: &'static str = "Taint";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "effect" => 0,

@@ -6,12 +6,22 @@ use kapi_apimachinery::IntOrString;
 ///
 /// Schema `io.k8s.api.core.v1.TCPSocketAction` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#tcpsocketaction-v1-core).
 #[doc(alias = "TCPSocketAction")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct TcpSocketAction {
     /// `host`: `string`, optional.
     pub host: Option<String>,
     /// `port`: `IntOrString`, required (`None` is written as `null`).
     pub port: Option<IntOrString>,
+}
+
+impl std::fmt::Debug for TcpSocketAction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TcpSocketAction")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .finish()
+    }
 }
 
 impl serde::Serialize for TcpSocketAction {
@@ -35,6 +45,7 @@ impl<'de> serde::Deserialize<'de> for TcpSocketAction {
 impl crate::support::DeStruct for TcpSocketAction {
     const NAME: &'static str = "TCPSocketAction";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "host" => 0,

@@ -3,7 +3,7 @@
 /// `v1` `Toleration`.
 ///
 /// Schema `io.k8s.api.core.v1.Toleration` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#toleration-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Toleration {
     /// `effect`: `string`, optional.
     pub effect: Option<String>,
@@ -15,6 +15,19 @@ pub struct Toleration {
     pub toleration_seconds: Option<i64>,
     /// `value`: `string`, optional.
     pub value: Option<String>,
+}
+
+impl std::fmt::Debug for Toleration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Toleration")
+            .field("effect", &self.effect)
+            .field("key", &self.key)
+            .field("operator", &self.operator)
+            .field("toleration_seconds", &self.toleration_seconds)
+            .field("value", &self.value)
+            .finish()
+    }
 }
 
 impl serde::Serialize for Toleration {
@@ -49,6 +62,7 @@ impl<'de> serde::Deserialize<'de> for Toleration {
 impl crate::support::DeStruct for Toleration {
     const NAME: &'static str = "Toleration";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "effect" => 0,

@@ -3,12 +3,22 @@
 /// `v1` `TopologySelectorLabelRequirement`.
 ///
 /// Schema `io.k8s.api.core.v1.TopologySelectorLabelRequirement` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#topologyselectorlabelrequirement-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct TopologySelectorLabelRequirement {
     /// `key`: `string`, required.
     pub key: String,
     /// `values`: array of `string`, required. List type `atomic`.
     pub values: Vec<String>,
+}
+
+impl std::fmt::Debug for TopologySelectorLabelRequirement {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TopologySelectorLabelRequirement")
+            .field("key", &self.key)
+            .field("values", &self.values)
+            .finish()
+    }
 }
 
 impl serde::Serialize for TopologySelectorLabelRequirement {
@@ -30,6 +40,7 @@ impl<'de> serde::Deserialize<'de> for TopologySelectorLabelRequirement {
 impl crate::support::DeStruct for TopologySelectorLabelRequirement {
     const NAME: &'static str = "TopologySelectorLabelRequirement";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "key" => 0,

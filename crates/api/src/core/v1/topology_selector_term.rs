@@ -7,10 +7,19 @@ use super::TopologySelectorLabelRequirement;
 /// Schema `io.k8s.api.core.v1.TopologySelectorTerm` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#topologyselectorterm-v1-core).
 ///
 /// Map type `atomic` (`x-kubernetes-map-type`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct TopologySelectorTerm {
     /// `matchLabelExpressions`: array of `TopologySelectorLabelRequirement`, optional. List type `atomic`.
     pub match_label_expressions: Vec<TopologySelectorLabelRequirement>,
+}
+
+impl std::fmt::Debug for TopologySelectorTerm {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TopologySelectorTerm")
+            .field("match_label_expressions", &self.match_label_expressions)
+            .finish()
+    }
 }
 
 impl serde::Serialize for TopologySelectorTerm {
@@ -33,6 +42,7 @@ impl<'de> serde::Deserialize<'de> for TopologySelectorTerm {
 impl crate::support::DeStruct for TopologySelectorTerm {
     const NAME: &'static str = "TopologySelectorTerm";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "matchLabelExpressions" => 0,

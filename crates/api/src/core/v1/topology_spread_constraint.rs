@@ -5,7 +5,7 @@ use kapi_apimachinery::meta::LabelSelector;
 /// `v1` `TopologySpreadConstraint`.
 ///
 /// Schema `io.k8s.api.core.v1.TopologySpreadConstraint` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#topologyspreadconstraint-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct TopologySpreadConstraint {
     /// `labelSelector`: `LabelSelector`, optional.
     pub label_selector: Option<LabelSelector>,
@@ -23,6 +23,22 @@ pub struct TopologySpreadConstraint {
     pub topology_key: String,
     /// `whenUnsatisfiable`: `string`, required.
     pub when_unsatisfiable: String,
+}
+
+impl std::fmt::Debug for TopologySpreadConstraint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TopologySpreadConstraint")
+            .field("label_selector", &self.label_selector)
+            .field("match_label_keys", &self.match_label_keys)
+            .field("max_skew", &self.max_skew)
+            .field("min_domains", &self.min_domains)
+            .field("node_affinity_policy", &self.node_affinity_policy)
+            .field("node_taints_policy", &self.node_taints_policy)
+            .field("topology_key", &self.topology_key)
+            .field("when_unsatisfiable", &self.when_unsatisfiable)
+            .finish()
+    }
 }
 
 impl serde::Serialize for TopologySpreadConstraint {
@@ -60,6 +76,7 @@ impl<'de> serde::Deserialize<'de> for TopologySpreadConstraint {
 impl crate::support::DeStruct for TopologySpreadConstraint {
     const NAME: &'static str = "TopologySpreadConstraint";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "labelSelector" => 0,

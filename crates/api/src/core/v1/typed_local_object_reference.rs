@@ -5,7 +5,7 @@
 /// Schema `io.k8s.api.core.v1.TypedLocalObjectReference` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#typedlocalobjectreference-v1-core).
 ///
 /// Map type `atomic` (`x-kubernetes-map-type`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct TypedLocalObjectReference {
     /// `apiGroup`: `string`, optional.
     pub api_group: Option<String>,
@@ -13,6 +13,17 @@ pub struct TypedLocalObjectReference {
     pub kind: String,
     /// `name`: `string`, required.
     pub name: String,
+}
+
+impl std::fmt::Debug for TypedLocalObjectReference {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TypedLocalObjectReference")
+            .field("api_group", &self.api_group)
+            .field("kind", &self.kind)
+            .field("name", &self.name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for TypedLocalObjectReference {
@@ -37,6 +48,7 @@ impl<'de> serde::Deserialize<'de> for TypedLocalObjectReference {
 impl crate::support::DeStruct for TypedLocalObjectReference {
     const NAME: &'static str = "TypedLocalObjectReference";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "apiGroup" => 0,

@@ -3,7 +3,7 @@
 /// `v1` `TypedObjectReference`.
 ///
 /// Schema `io.k8s.api.core.v1.TypedObjectReference` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#typedobjectreference-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct TypedObjectReference {
     /// `apiGroup`: `string`, optional.
     pub api_group: Option<String>,
@@ -13,6 +13,18 @@ pub struct TypedObjectReference {
     pub name: String,
     /// `namespace`: `string`, optional.
     pub namespace: Option<String>,
+}
+
+impl std::fmt::Debug for TypedObjectReference {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TypedObjectReference")
+            .field("api_group", &self.api_group)
+            .field("kind", &self.kind)
+            .field("name", &self.name)
+            .field("namespace", &self.namespace)
+            .finish()
+    }
 }
 
 impl serde::Serialize for TypedObjectReference {
@@ -40,6 +52,7 @@ impl<'de> serde::Deserialize<'de> for TypedObjectReference {
 impl crate::support::DeStruct for TypedObjectReference {
     const NAME: &'static str = "TypedObjectReference";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "apiGroup" => 0,

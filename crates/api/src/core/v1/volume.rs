@@ -34,7 +34,7 @@ use super::VsphereVirtualDiskVolumeSource;
 /// `v1` `Volume`.
 ///
 /// Schema `io.k8s.api.core.v1.Volume` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#volume-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Volume {
     /// `awsElasticBlockStore`: `AWSElasticBlockStoreVolumeSource`, optional.
     pub aws_elastic_block_store: Option<Box<AwsElasticBlockStoreVolumeSource>>,
@@ -98,6 +98,45 @@ pub struct Volume {
     pub storageos: Option<Box<StorageOsVolumeSource>>,
     /// `vsphereVolume`: `VsphereVirtualDiskVolumeSource`, optional.
     pub vsphere_volume: Option<Box<VsphereVirtualDiskVolumeSource>>,
+}
+
+impl std::fmt::Debug for Volume {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Volume")
+            .field("aws_elastic_block_store", &self.aws_elastic_block_store)
+            .field("azure_disk", &self.azure_disk)
+            .field("azure_file", &self.azure_file)
+            .field("cephfs", &self.cephfs)
+            .field("cinder", &self.cinder)
+            .field("config_map", &self.config_map)
+            .field("csi", &self.csi)
+            .field("downward_api", &self.downward_api)
+            .field("empty_dir", &self.empty_dir)
+            .field("ephemeral", &self.ephemeral)
+            .field("fc", &self.fc)
+            .field("flex_volume", &self.flex_volume)
+            .field("flocker", &self.flocker)
+            .field("gce_persistent_disk", &self.gce_persistent_disk)
+            .field("git_repo", &self.git_repo)
+            .field("glusterfs", &self.glusterfs)
+            .field("host_path", &self.host_path)
+            .field("image", &self.image)
+            .field("iscsi", &self.iscsi)
+            .field("name", &self.name)
+            .field("nfs", &self.nfs)
+            .field("persistent_volume_claim", &self.persistent_volume_claim)
+            .field("photon_persistent_disk", &self.photon_persistent_disk)
+            .field("portworx_volume", &self.portworx_volume)
+            .field("projected", &self.projected)
+            .field("quobyte", &self.quobyte)
+            .field("rbd", &self.rbd)
+            .field("scale_io", &self.scale_io)
+            .field("secret", &self.secret)
+            .field("storageos", &self.storageos)
+            .field("vsphere_volume", &self.vsphere_volume)
+            .finish()
+    }
 }
 
 impl serde::Serialize for Volume {
@@ -208,6 +247,7 @@ impl<'de> serde::Deserialize<'de> for Volume {
 impl crate::support::DeStruct for Volume {
     const NAME: &'static str = "Volume";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "awsElasticBlockStore" => 0,

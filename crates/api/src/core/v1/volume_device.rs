@@ -3,12 +3,22 @@
 /// `v1` `VolumeDevice`.
 ///
 /// Schema `io.k8s.api.core.v1.VolumeDevice` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#volumedevice-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct VolumeDevice {
     /// `devicePath`: `string`, required.
     pub device_path: String,
     /// `name`: `string`, required.
     pub name: String,
+}
+
+impl std::fmt::Debug for VolumeDevice {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VolumeDevice")
+            .field("device_path", &self.device_path)
+            .field("name", &self.name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for VolumeDevice {
@@ -30,6 +40,7 @@ impl<'de> serde::Deserialize<'de> for VolumeDevice {
 impl crate::support::DeStruct for VolumeDevice {
     const NAME: &'static str = "VolumeDevice";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "devicePath" => 0,

@@ -3,7 +3,7 @@
 /// `v1` `VolumeMount`.
 ///
 /// Schema `io.k8s.api.core.v1.VolumeMount` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#volumemount-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct VolumeMount {
     /// `mountPath`: `string`, required.
     pub mount_path: String,
@@ -19,6 +19,21 @@ pub struct VolumeMount {
     pub sub_path: Option<String>,
     /// `subPathExpr`: `string`, optional.
     pub sub_path_expr: Option<String>,
+}
+
+impl std::fmt::Debug for VolumeMount {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VolumeMount")
+            .field("mount_path", &self.mount_path)
+            .field("mount_propagation", &self.mount_propagation)
+            .field("name", &self.name)
+            .field("read_only", &self.read_only)
+            .field("recursive_read_only", &self.recursive_read_only)
+            .field("sub_path", &self.sub_path)
+            .field("sub_path_expr", &self.sub_path_expr)
+            .finish()
+    }
 }
 
 impl serde::Serialize for VolumeMount {
@@ -55,6 +70,7 @@ impl<'de> serde::Deserialize<'de> for VolumeMount {
 impl crate::support::DeStruct for VolumeMount {
     const NAME: &'static str = "VolumeMount";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "mountPath" => 0,

@@ -5,7 +5,7 @@ use super::VolumeStatus;
 /// `v1` `VolumeMountStatus`.
 ///
 /// Schema `io.k8s.api.core.v1.VolumeMountStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#volumemountstatus-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct VolumeMountStatus {
     /// `mountPath`: `string`, required.
     pub mount_path: String,
@@ -17,6 +17,19 @@ pub struct VolumeMountStatus {
     pub recursive_read_only: Option<String>,
     /// `volumeStatus`: `VolumeStatus`, optional.
     pub volume_status: Option<VolumeStatus>,
+}
+
+impl std::fmt::Debug for VolumeMountStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VolumeMountStatus")
+            .field("mount_path", &self.mount_path)
+            .field("name", &self.name)
+            .field("read_only", &self.read_only)
+            .field("recursive_read_only", &self.recursive_read_only)
+            .field("volume_status", &self.volume_status)
+            .finish()
+    }
 }
 
 impl serde::Serialize for VolumeMountStatus {
@@ -47,6 +60,7 @@ impl<'de> serde::Deserialize<'de> for VolumeMountStatus {
 impl crate::support::DeStruct for VolumeMountStatus {
     const NAME: &'static str = "VolumeMountStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "mountPath" => 0,

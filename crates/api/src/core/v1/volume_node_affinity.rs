@@ -5,10 +5,19 @@ use super::NodeSelector;
 /// `v1` `VolumeNodeAffinity`.
 ///
 /// Schema `io.k8s.api.core.v1.VolumeNodeAffinity` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#volumenodeaffinity-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct VolumeNodeAffinity {
     /// `required`: `NodeSelector`, optional.
     pub required: Option<NodeSelector>,
+}
+
+impl std::fmt::Debug for VolumeNodeAffinity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VolumeNodeAffinity")
+            .field("required", &self.required)
+            .finish()
+    }
 }
 
 impl serde::Serialize for VolumeNodeAffinity {
@@ -31,6 +40,7 @@ impl<'de> serde::Deserialize<'de> for VolumeNodeAffinity {
 impl crate::support::DeStruct for VolumeNodeAffinity {
     const NAME: &'static str = "VolumeNodeAffinity";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "required" => 0,

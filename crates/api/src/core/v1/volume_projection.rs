@@ -10,7 +10,7 @@ use super::ServiceAccountTokenProjection;
 /// `v1` `VolumeProjection`.
 ///
 /// Schema `io.k8s.api.core.v1.VolumeProjection` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#volumeprojection-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct VolumeProjection {
     /// `clusterTrustBundle`: `ClusterTrustBundleProjection`, optional.
     pub cluster_trust_bundle: Option<Box<ClusterTrustBundleProjection>>,
@@ -24,6 +24,20 @@ pub struct VolumeProjection {
     pub secret: Option<Box<SecretProjection>>,
     /// `serviceAccountToken`: `ServiceAccountTokenProjection`, optional.
     pub service_account_token: Option<Box<ServiceAccountTokenProjection>>,
+}
+
+impl std::fmt::Debug for VolumeProjection {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VolumeProjection")
+            .field("cluster_trust_bundle", &self.cluster_trust_bundle)
+            .field("config_map", &self.config_map)
+            .field("downward_api", &self.downward_api)
+            .field("pod_certificate", &self.pod_certificate)
+            .field("secret", &self.secret)
+            .field("service_account_token", &self.service_account_token)
+            .finish()
+    }
 }
 
 impl serde::Serialize for VolumeProjection {
@@ -61,6 +75,7 @@ impl<'de> serde::Deserialize<'de> for VolumeProjection {
 impl crate::support::DeStruct for VolumeProjection {
     const NAME: &'static str = "VolumeProjection";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "clusterTrustBundle" => 0,

@@ -6,12 +6,22 @@ use std::collections::BTreeMap;
 /// `v1` `VolumeResourceRequirements`.
 ///
 /// Schema `io.k8s.api.core.v1.VolumeResourceRequirements` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#volumeresourcerequirements-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct VolumeResourceRequirements {
     /// `limits`: map of `Quantity`, optional.
     pub limits: BTreeMap<String, Quantity>,
     /// `requests`: map of `Quantity`, optional.
     pub requests: BTreeMap<String, Quantity>,
+}
+
+impl std::fmt::Debug for VolumeResourceRequirements {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VolumeResourceRequirements")
+            .field("limits", &self.limits)
+            .field("requests", &self.requests)
+            .finish()
+    }
 }
 
 impl serde::Serialize for VolumeResourceRequirements {
@@ -37,6 +47,7 @@ impl<'de> serde::Deserialize<'de> for VolumeResourceRequirements {
 impl crate::support::DeStruct for VolumeResourceRequirements {
     const NAME: &'static str = "VolumeResourceRequirements";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "limits" => 0,

@@ -5,10 +5,19 @@ use super::ImageVolumeStatus;
 /// `v1` `VolumeStatus`.
 ///
 /// Schema `io.k8s.api.core.v1.VolumeStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#volumestatus-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct VolumeStatus {
     /// `image`: `ImageVolumeStatus`, optional.
     pub image: Option<ImageVolumeStatus>,
+}
+
+impl std::fmt::Debug for VolumeStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VolumeStatus")
+            .field("image", &self.image)
+            .finish()
+    }
 }
 
 impl serde::Serialize for VolumeStatus {
@@ -31,6 +40,7 @@ impl<'de> serde::Deserialize<'de> for VolumeStatus {
 impl crate::support::DeStruct for VolumeStatus {
     const NAME: &'static str = "VolumeStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "image" => 0,

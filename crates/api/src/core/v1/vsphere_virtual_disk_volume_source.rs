@@ -3,7 +3,7 @@
 /// `v1` `VsphereVirtualDiskVolumeSource`.
 ///
 /// Schema `io.k8s.api.core.v1.VsphereVirtualDiskVolumeSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#vspherevirtualdiskvolumesource-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct VsphereVirtualDiskVolumeSource {
     /// `fsType`: `string`, optional.
     pub fs_type: Option<String>,
@@ -13,6 +13,18 @@ pub struct VsphereVirtualDiskVolumeSource {
     pub storage_policy_name: Option<String>,
     /// `volumePath`: `string`, required.
     pub volume_path: String,
+}
+
+impl std::fmt::Debug for VsphereVirtualDiskVolumeSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VsphereVirtualDiskVolumeSource")
+            .field("fs_type", &self.fs_type)
+            .field("storage_policy_id", &self.storage_policy_id)
+            .field("storage_policy_name", &self.storage_policy_name)
+            .field("volume_path", &self.volume_path)
+            .finish()
+    }
 }
 
 impl serde::Serialize for VsphereVirtualDiskVolumeSource {
@@ -42,6 +54,7 @@ impl<'de> serde::Deserialize<'de> for VsphereVirtualDiskVolumeSource {
 impl crate::support::DeStruct for VsphereVirtualDiskVolumeSource {
     const NAME: &'static str = "VsphereVirtualDiskVolumeSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "fsType" => 0,

@@ -5,12 +5,22 @@ use super::PodAffinityTerm;
 /// `v1` `WeightedPodAffinityTerm`.
 ///
 /// Schema `io.k8s.api.core.v1.WeightedPodAffinityTerm` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#weightedpodaffinityterm-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct WeightedPodAffinityTerm {
     /// `podAffinityTerm`: `PodAffinityTerm`, required.
     pub pod_affinity_term: PodAffinityTerm,
     /// `weight`: `integer` (`int32`), required.
     pub weight: i32,
+}
+
+impl std::fmt::Debug for WeightedPodAffinityTerm {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WeightedPodAffinityTerm")
+            .field("pod_affinity_term", &self.pod_affinity_term)
+            .field("weight", &self.weight)
+            .finish()
+    }
 }
 
 impl serde::Serialize for WeightedPodAffinityTerm {
@@ -32,6 +42,7 @@ impl<'de> serde::Deserialize<'de> for WeightedPodAffinityTerm {
 impl crate::support::DeStruct for WeightedPodAffinityTerm {
     const NAME: &'static str = "WeightedPodAffinityTerm";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "podAffinityTerm" => 0,

@@ -3,7 +3,7 @@
 /// `v1` `WindowsSecurityContextOptions`.
 ///
 /// Schema `io.k8s.api.core.v1.WindowsSecurityContextOptions` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#windowssecuritycontextoptions-v1-core).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct WindowsSecurityContextOptions {
     /// `gmsaCredentialSpec`: `string`, optional.
     pub gmsa_credential_spec: Option<String>,
@@ -13,6 +13,18 @@ pub struct WindowsSecurityContextOptions {
     pub host_process: Option<bool>,
     /// `runAsUserName`: `string`, optional.
     pub run_as_user_name: Option<String>,
+}
+
+impl std::fmt::Debug for WindowsSecurityContextOptions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WindowsSecurityContextOptions")
+            .field("gmsa_credential_spec", &self.gmsa_credential_spec)
+            .field("gmsa_credential_spec_name", &self.gmsa_credential_spec_name)
+            .field("host_process", &self.host_process)
+            .field("run_as_user_name", &self.run_as_user_name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for WindowsSecurityContextOptions {
@@ -44,6 +56,7 @@ impl<'de> serde::Deserialize<'de> for WindowsSecurityContextOptions {
 impl crate::support::DeStruct for WindowsSecurityContextOptions {
     const NAME: &'static str = "WindowsSecurityContextOptions";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "gmsaCredentialSpec" => 0,

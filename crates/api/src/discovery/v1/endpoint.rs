@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 /// `discovery.k8s.io/v1` `Endpoint`.
 ///
 /// Schema `io.k8s.api.discovery.v1.Endpoint` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#endpoint-v1-discovery-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Endpoint {
     /// `addresses`: array of `string`, required. List type `set`.
     pub addresses: Vec<String>,
@@ -26,6 +26,22 @@ pub struct Endpoint {
     pub target_ref: Option<Box<ObjectReference>>,
     /// `zone`: `string`, optional.
     pub zone: Option<String>,
+}
+
+impl std::fmt::Debug for Endpoint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("addresses", &self.addresses)
+            .field("conditions", &self.conditions)
+            .field("deprecated_topology", &self.deprecated_topology)
+            .field("hints", &self.hints)
+            .field("hostname", &self.hostname)
+            .field("node_name", &self.node_name)
+            .field("target_ref", &self.target_ref)
+            .field("zone", &self.zone)
+            .finish()
+    }
 }
 
 impl serde::Serialize for Endpoint {
@@ -67,6 +83,7 @@ impl<'de> serde::Deserialize<'de> for Endpoint {
 impl crate::support::DeStruct for Endpoint {
     const NAME: &'static str = "Endpoint";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "addresses" => 0,

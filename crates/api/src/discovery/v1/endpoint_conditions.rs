@@ -3,7 +3,7 @@
 /// `discovery.k8s.io/v1` `EndpointConditions`.
 ///
 /// Schema `io.k8s.api.discovery.v1.EndpointConditions` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#endpointconditions-v1-discovery-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct EndpointConditions {
     /// `ready`: `boolean`, optional.
     pub ready: Option<bool>,
@@ -11,6 +11,17 @@ pub struct EndpointConditions {
     pub serving: Option<bool>,
     /// `terminating`: `boolean`, optional.
     pub terminating: Option<bool>,
+}
+
+impl std::fmt::Debug for EndpointConditions {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EndpointConditions")
+            .field("ready", &self.ready)
+            .field("serving", &self.serving)
+            .field("terminating", &self.terminating)
+            .finish()
+    }
 }
 
 impl serde::Serialize for EndpointConditions {
@@ -39,6 +50,7 @@ impl<'de> serde::Deserialize<'de> for EndpointConditions {
 impl crate::support::DeStruct for EndpointConditions {
     const NAME: &'static str = "EndpointConditions";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "ready" => 0,

@@ -6,12 +6,22 @@ use super::ForZone;
 /// `discovery.k8s.io/v1` `EndpointHints`.
 ///
 /// Schema `io.k8s.api.discovery.v1.EndpointHints` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#endpointhints-v1-discovery-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct EndpointHints {
     /// `forNodes`: array of `ForNode`, optional. List type `atomic`.
     pub for_nodes: Vec<ForNode>,
     /// `forZones`: array of `ForZone`, optional. List type `atomic`.
     pub for_zones: Vec<ForZone>,
+}
+
+impl std::fmt::Debug for EndpointHints {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EndpointHints")
+            .field("for_nodes", &self.for_nodes)
+            .field("for_zones", &self.for_zones)
+            .finish()
+    }
 }
 
 impl serde::Serialize for EndpointHints {
@@ -37,6 +47,7 @@ impl<'de> serde::Deserialize<'de> for EndpointHints {
 impl crate::support::DeStruct for EndpointHints {
     const NAME: &'static str = "EndpointHints";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "forNodes" => 0,

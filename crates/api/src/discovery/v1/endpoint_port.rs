@@ -5,7 +5,7 @@
 /// Schema `io.k8s.api.discovery.v1.EndpointPort` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#endpointport-v1-discovery-k8s-io).
 ///
 /// Map type `atomic` (`x-kubernetes-map-type`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct EndpointPort {
     /// `appProtocol`: `string`, optional.
     pub app_protocol: Option<String>,
@@ -15,6 +15,18 @@ pub struct EndpointPort {
     pub port: Option<i32>,
     /// `protocol`: `string`, optional.
     pub protocol: Option<String>,
+}
+
+impl std::fmt::Debug for EndpointPort {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EndpointPort")
+            .field("app_protocol", &self.app_protocol)
+            .field("name", &self.name)
+            .field("port", &self.port)
+            .field("protocol", &self.protocol)
+            .finish()
+    }
 }
 
 impl serde::Serialize for EndpointPort {
@@ -46,6 +58,7 @@ impl<'de> serde::Deserialize<'de> for EndpointPort {
 impl crate::support::DeStruct for EndpointPort {
     const NAME: &'static str = "EndpointPort";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "appProtocol" => 0,

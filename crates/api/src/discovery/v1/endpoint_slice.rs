@@ -14,7 +14,7 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | none |
 /// | Schema | `io.k8s.api.discovery.v1.EndpointSlice` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#endpointslice-v1-discovery-k8s-io> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct EndpointSlice {
     /// `addressType`: `string`, required.
     pub address_type: String,
@@ -24,6 +24,18 @@ pub struct EndpointSlice {
     pub metadata: ObjectMeta,
     /// `ports`: array of `EndpointPort`, optional. List type `atomic`.
     pub ports: Vec<EndpointPort>,
+}
+
+impl std::fmt::Debug for EndpointSlice {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EndpointSlice")
+            .field("address_type", &self.address_type)
+            .field("endpoints", &self.endpoints)
+            .field("metadata", &self.metadata)
+            .field("ports", &self.ports)
+            .finish()
+    }
 }
 
 impl serde::Serialize for EndpointSlice {
@@ -53,6 +65,7 @@ impl<'de> serde::Deserialize<'de> for EndpointSlice {
 impl crate::support::DeStruct for EndpointSlice {
     const NAME: &'static str = "EndpointSlice";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "addressType" => 0,
@@ -80,10 +93,12 @@ impl crate::support::DeStruct for EndpointSlice {
 }
 
 impl kapi_apimachinery::Object for EndpointSlice {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

@@ -3,10 +3,17 @@
 /// `discovery.k8s.io/v1` `ForNode`.
 ///
 /// Schema `io.k8s.api.discovery.v1.ForNode` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#fornode-v1-discovery-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ForNode {
     /// `name`: `string`, required.
     pub name: String,
+}
+
+impl std::fmt::Debug for ForNode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ForNode").field("name", &self.name).finish()
+    }
 }
 
 impl serde::Serialize for ForNode {
@@ -27,6 +34,7 @@ impl<'de> serde::Deserialize<'de> for ForNode {
 impl crate::support::DeStruct for ForNode {
     const NAME: &'static str = "ForNode";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "name" => 0,

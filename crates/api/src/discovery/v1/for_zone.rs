@@ -3,10 +3,17 @@
 /// `discovery.k8s.io/v1` `ForZone`.
 ///
 /// Schema `io.k8s.api.discovery.v1.ForZone` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#forzone-v1-discovery-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ForZone {
     /// `name`: `string`, required.
     pub name: String,
+}
+
+impl std::fmt::Debug for ForZone {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ForZone").field("name", &self.name).finish()
+    }
 }
 
 impl serde::Serialize for ForZone {
@@ -27,6 +34,7 @@ impl<'de> serde::Deserialize<'de> for ForZone {
 impl crate::support::DeStruct for ForZone {
     const NAME: &'static str = "ForZone";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "name" => 0,

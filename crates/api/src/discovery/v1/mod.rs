@@ -26,6 +26,7 @@ pub use self::for_node::ForNode;
 pub use self::for_zone::ForZone;
 
 /// Registers the 1 resource type(s) of `discovery.k8s.io/v1` with `scheme`.
+#[inline]
 pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     scheme.register::<EndpointSlice>();
 }

@@ -17,7 +17,7 @@ use kapi_apimachinery::Time;
 /// | Subresources | none |
 /// | Schema | `io.k8s.api.events.v1.Event` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#event-v1-events-k8s-io> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Event {
     /// `action`: `string`, optional.
     pub action: Option<String>,
@@ -49,6 +49,32 @@ pub struct Event {
     pub series: Option<EventSeries>,
     /// `type`: `string`, optional.
     pub type_: Option<String>,
+}
+
+impl std::fmt::Debug for Event {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Event")
+            .field("action", &self.action)
+            .field("deprecated_count", &self.deprecated_count)
+            .field(
+                "deprecated_first_timestamp",
+                &self.deprecated_first_timestamp,
+            )
+            .field("deprecated_last_timestamp", &self.deprecated_last_timestamp)
+            .field("deprecated_source", &self.deprecated_source)
+            .field("event_time", &self.event_time)
+            .field("metadata", &self.metadata)
+            .field("note", &self.note)
+            .field("reason", &self.reason)
+            .field("regarding", &self.regarding)
+            .field("related", &self.related)
+            .field("reporting_controller", &self.reporting_controller)
+            .field("reporting_instance", &self.reporting_instance)
+            .field("series", &self.series)
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 
 impl serde::Serialize for Event {
@@ -111,6 +137,7 @@ impl<'de> serde::Deserialize<'de> for Event {
 impl crate::support::DeStruct for Event {
     const NAME: &'static str = "Event";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "action" => 0,
@@ -160,10 +187,12 @@ impl crate::support::DeStruct for Event {
 }
 
 impl kapi_apimachinery::Object for Event {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

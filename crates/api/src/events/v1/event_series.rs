@@ -5,12 +5,22 @@ use kapi_apimachinery::MicroTime;
 /// `events.k8s.io/v1` `EventSeries`.
 ///
 /// Schema `io.k8s.api.events.v1.EventSeries` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#eventseries-v1-events-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct EventSeries {
     /// `count`: `integer` (`int32`), required.
     pub count: i32,
     /// `lastObservedTime`: `MicroTime`, required (`None` is written as `null`).
     pub last_observed_time: Option<MicroTime>,
+}
+
+impl std::fmt::Debug for EventSeries {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventSeries")
+            .field("count", &self.count)
+            .field("last_observed_time", &self.last_observed_time)
+            .finish()
+    }
 }
 
 impl serde::Serialize for EventSeries {
@@ -32,6 +42,7 @@ impl<'de> serde::Deserialize<'de> for EventSeries {
 impl crate::support::DeStruct for EventSeries {
     const NAME: &'static str = "EventSeries";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "count" => 0,

@@ -16,6 +16,7 @@ pub use self::event::{Event, EventList};
 pub use self::event_series::EventSeries;
 
 /// Registers the 1 resource type(s) of `events.k8s.io/v1` with `scheme`.
+#[inline]
 pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     scheme.register::<Event>();
 }

@@ -3,12 +3,25 @@
 /// `flowcontrol.apiserver.k8s.io/v1` `ExemptPriorityLevelConfiguration`.
 ///
 /// Schema `io.k8s.api.flowcontrol.v1.ExemptPriorityLevelConfiguration` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#exemptprioritylevelconfiguration-v1-flowcontrol-apiserver-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ExemptPriorityLevelConfiguration {
     /// `lendablePercent`: `integer` (`int32`), optional.
     pub lendable_percent: Option<i32>,
     /// `nominalConcurrencyShares`: `integer` (`int32`), optional.
     pub nominal_concurrency_shares: Option<i32>,
+}
+
+impl std::fmt::Debug for ExemptPriorityLevelConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExemptPriorityLevelConfiguration")
+            .field("lendable_percent", &self.lendable_percent)
+            .field(
+                "nominal_concurrency_shares",
+                &self.nominal_concurrency_shares,
+            )
+            .finish()
+    }
 }
 
 impl serde::Serialize for ExemptPriorityLevelConfiguration {
@@ -34,6 +47,7 @@ impl<'de> serde::Deserialize<'de> for ExemptPriorityLevelConfiguration {
 impl crate::support::DeStruct for ExemptPriorityLevelConfiguration {
     const NAME: &'static str = "ExemptPriorityLevelConfiguration";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "lendablePercent" => 0,

@@ -3,10 +3,19 @@
 /// `flowcontrol.apiserver.k8s.io/v1` `FlowDistinguisherMethod`.
 ///
 /// Schema `io.k8s.api.flowcontrol.v1.FlowDistinguisherMethod` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#flowdistinguishermethod-v1-flowcontrol-apiserver-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct FlowDistinguisherMethod {
     /// `type`: `string`, required.
     pub type_: String,
+}
+
+impl std::fmt::Debug for FlowDistinguisherMethod {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlowDistinguisherMethod")
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 
 impl serde::Serialize for FlowDistinguisherMethod {
@@ -27,6 +36,7 @@ impl<'de> serde::Deserialize<'de> for FlowDistinguisherMethod {
 impl crate::support::DeStruct for FlowDistinguisherMethod {
     const NAME: &'static str = "FlowDistinguisherMethod";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "type" => 0,

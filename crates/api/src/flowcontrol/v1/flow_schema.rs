@@ -14,7 +14,7 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | `status` |
 /// | Schema | `io.k8s.api.flowcontrol.v1.FlowSchema` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#flowschema-v1-flowcontrol-apiserver-k8s-io> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct FlowSchema {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
@@ -22,6 +22,17 @@ pub struct FlowSchema {
     pub spec: Option<FlowSchemaSpec>,
     /// `status`: `FlowSchemaStatus`, optional.
     pub status: Option<FlowSchemaStatus>,
+}
+
+impl std::fmt::Debug for FlowSchema {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlowSchema")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 
 impl serde::Serialize for FlowSchema {
@@ -50,6 +61,7 @@ impl<'de> serde::Deserialize<'de> for FlowSchema {
 impl crate::support::DeStruct for FlowSchema {
     const NAME: &'static str = "FlowSchema";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -75,10 +87,12 @@ impl crate::support::DeStruct for FlowSchema {
 }
 
 impl kapi_apimachinery::Object for FlowSchema {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

@@ -5,7 +5,7 @@ use kapi_apimachinery::Time;
 /// `flowcontrol.apiserver.k8s.io/v1` `FlowSchemaCondition`.
 ///
 /// Schema `io.k8s.api.flowcontrol.v1.FlowSchemaCondition` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#flowschemacondition-v1-flowcontrol-apiserver-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct FlowSchemaCondition {
     /// `lastTransitionTime`: `Time`, optional.
     pub last_transition_time: Option<Time>,
@@ -17,6 +17,19 @@ pub struct FlowSchemaCondition {
     pub status: Option<String>,
     /// `type`: `string`, optional.
     pub type_: Option<String>,
+}
+
+impl std::fmt::Debug for FlowSchemaCondition {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlowSchemaCondition")
+            .field("last_transition_time", &self.last_transition_time)
+            .field("message", &self.message)
+            .field("reason", &self.reason)
+            .field("status", &self.status)
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 
 impl serde::Serialize for FlowSchemaCondition {
@@ -51,6 +64,7 @@ impl<'de> serde::Deserialize<'de> for FlowSchemaCondition {
 impl crate::support::DeStruct for FlowSchemaCondition {
     const NAME: &'static str = "FlowSchemaCondition";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "lastTransitionTime" => 0,

@@ -7,7 +7,7 @@ use super::PriorityLevelConfigurationReference;
 /// `flowcontrol.apiserver.k8s.io/v1` `FlowSchemaSpec`.
 ///
 /// Schema `io.k8s.api.flowcontrol.v1.FlowSchemaSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#flowschemaspec-v1-flowcontrol-apiserver-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct FlowSchemaSpec {
     /// `distinguisherMethod`: `FlowDistinguisherMethod`, optional.
     pub distinguisher_method: Option<FlowDistinguisherMethod>,
@@ -17,6 +17,21 @@ pub struct FlowSchemaSpec {
     pub priority_level_configuration: PriorityLevelConfigurationReference,
     /// `rules`: array of `PolicyRulesWithSubjects`, optional. List type `atomic`.
     pub rules: Vec<PolicyRulesWithSubjects>,
+}
+
+impl std::fmt::Debug for FlowSchemaSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlowSchemaSpec")
+            .field("distinguisher_method", &self.distinguisher_method)
+            .field("matching_precedence", &self.matching_precedence)
+            .field(
+                "priority_level_configuration",
+                &self.priority_level_configuration,
+            )
+            .field("rules", &self.rules)
+            .finish()
+    }
 }
 
 impl serde::Serialize for FlowSchemaSpec {
@@ -49,6 +64,7 @@ impl<'de> serde::Deserialize<'de> for FlowSchemaSpec {
 impl crate::support::DeStruct for FlowSchemaSpec {
     const NAME: &'static str = "FlowSchemaSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "distinguisherMethod" => 0,

@@ -5,10 +5,19 @@ use super::FlowSchemaCondition;
 /// `flowcontrol.apiserver.k8s.io/v1` `FlowSchemaStatus`.
 ///
 /// Schema `io.k8s.api.flowcontrol.v1.FlowSchemaStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#flowschemastatus-v1-flowcontrol-apiserver-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct FlowSchemaStatus {
     /// `conditions`: array of `FlowSchemaCondition`, optional. List type `map` (keys `type`). Patch strategy `merge` (merge key `type`).
     pub conditions: Vec<FlowSchemaCondition>,
+}
+
+impl std::fmt::Debug for FlowSchemaStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlowSchemaStatus")
+            .field("conditions", &self.conditions)
+            .finish()
+    }
 }
 
 impl serde::Serialize for FlowSchemaStatus {
@@ -31,6 +40,7 @@ impl<'de> serde::Deserialize<'de> for FlowSchemaStatus {
 impl crate::support::DeStruct for FlowSchemaStatus {
     const NAME: &'static str = "FlowSchemaStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "conditions" => 0,

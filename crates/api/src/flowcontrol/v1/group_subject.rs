@@ -3,10 +3,19 @@
 /// `flowcontrol.apiserver.k8s.io/v1` `GroupSubject`.
 ///
 /// Schema `io.k8s.api.flowcontrol.v1.GroupSubject` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#groupsubject-v1-flowcontrol-apiserver-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct GroupSubject {
     /// `name`: `string`, required.
     pub name: String,
+}
+
+impl std::fmt::Debug for GroupSubject {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GroupSubject")
+            .field("name", &self.name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for GroupSubject {
@@ -27,6 +36,7 @@ impl<'de> serde::Deserialize<'de> for GroupSubject {
 impl crate::support::DeStruct for GroupSubject {
     const NAME: &'static str = "GroupSubject";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "name" => 0,

@@ -7,12 +7,22 @@ use super::QueuingConfiguration;
 /// Schema `io.k8s.api.flowcontrol.v1.LimitResponse` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#limitresponse-v1-flowcontrol-apiserver-k8s-io).
 ///
 /// Union of `queuing` (discriminator `type`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct LimitResponse {
     /// `queuing`: `QueuingConfiguration`, optional.
     pub queuing: Option<QueuingConfiguration>,
     /// `type`: `string`, required.
     pub type_: String,
+}
+
+impl std::fmt::Debug for LimitResponse {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LimitResponse")
+            .field("queuing", &self.queuing)
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 
 impl serde::Serialize for LimitResponse {
@@ -36,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for LimitResponse {
 impl crate::support::DeStruct for LimitResponse {
     const NAME: &'static str = "LimitResponse";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "queuing" => 0,

@@ -5,7 +5,7 @@ use super::LimitResponse;
 /// `flowcontrol.apiserver.k8s.io/v1` `LimitedPriorityLevelConfiguration`.
 ///
 /// Schema `io.k8s.api.flowcontrol.v1.LimitedPriorityLevelConfiguration` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#limitedprioritylevelconfiguration-v1-flowcontrol-apiserver-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct LimitedPriorityLevelConfiguration {
     /// `borrowingLimitPercent`: `integer` (`int32`), optional.
     pub borrowing_limit_percent: Option<i32>,
@@ -15,6 +15,21 @@ pub struct LimitedPriorityLevelConfiguration {
     pub limit_response: Option<Box<LimitResponse>>,
     /// `nominalConcurrencyShares`: `integer` (`int32`), optional.
     pub nominal_concurrency_shares: Option<i32>,
+}
+
+impl std::fmt::Debug for LimitedPriorityLevelConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LimitedPriorityLevelConfiguration")
+            .field("borrowing_limit_percent", &self.borrowing_limit_percent)
+            .field("lendable_percent", &self.lendable_percent)
+            .field("limit_response", &self.limit_response)
+            .field(
+                "nominal_concurrency_shares",
+                &self.nominal_concurrency_shares,
+            )
+            .finish()
+    }
 }
 
 impl serde::Serialize for LimitedPriorityLevelConfiguration {
@@ -46,6 +61,7 @@ impl<'de> serde::Deserialize<'de> for LimitedPriorityLevelConfiguration {
 impl crate::support::DeStruct for LimitedPriorityLevelConfiguration {
     const NAME: &'static str = "LimitedPriorityLevelConfiguration";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "borrowingLimitPercent" => 0,

@@ -56,6 +56,7 @@ pub use self::subject::Subject;
 pub use self::user_subject::UserSubject;
 
 /// Registers the 2 resource type(s) of `flowcontrol.apiserver.k8s.io/v1` with `scheme`.
+#[inline]
 pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     scheme.register::<FlowSchema>();
     scheme.register::<PriorityLevelConfiguration>();

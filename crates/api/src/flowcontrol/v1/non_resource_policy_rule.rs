@@ -3,12 +3,22 @@
 /// `flowcontrol.apiserver.k8s.io/v1` `NonResourcePolicyRule`.
 ///
 /// Schema `io.k8s.api.flowcontrol.v1.NonResourcePolicyRule` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#nonresourcepolicyrule-v1-flowcontrol-apiserver-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct NonResourcePolicyRule {
     /// `nonResourceURLs`: array of `string`, required. List type `set`.
     pub non_resource_urls: Vec<String>,
     /// `verbs`: array of `string`, required. List type `set`.
     pub verbs: Vec<String>,
+}
+
+impl std::fmt::Debug for NonResourcePolicyRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NonResourcePolicyRule")
+            .field("non_resource_urls", &self.non_resource_urls)
+            .field("verbs", &self.verbs)
+            .finish()
+    }
 }
 
 impl serde::Serialize for NonResourcePolicyRule {
@@ -30,6 +40,7 @@ impl<'de> serde::Deserialize<'de> for NonResourcePolicyRule {
 impl crate::support::DeStruct for NonResourcePolicyRule {
     const NAME: &'static str = "NonResourcePolicyRule";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "nonResourceURLs" => 0,

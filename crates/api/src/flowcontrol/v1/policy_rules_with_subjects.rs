@@ -7,7 +7,7 @@ use super::Subject;
 /// `flowcontrol.apiserver.k8s.io/v1` `PolicyRulesWithSubjects`.
 ///
 /// Schema `io.k8s.api.flowcontrol.v1.PolicyRulesWithSubjects` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#policyruleswithsubjects-v1-flowcontrol-apiserver-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PolicyRulesWithSubjects {
     /// `nonResourceRules`: array of `NonResourcePolicyRule`, optional. List type `atomic`.
     pub non_resource_rules: Vec<NonResourcePolicyRule>,
@@ -15,6 +15,17 @@ pub struct PolicyRulesWithSubjects {
     pub resource_rules: Vec<ResourcePolicyRule>,
     /// `subjects`: array of `Subject`, required. List type `atomic`.
     pub subjects: Vec<Subject>,
+}
+
+impl std::fmt::Debug for PolicyRulesWithSubjects {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PolicyRulesWithSubjects")
+            .field("non_resource_rules", &self.non_resource_rules)
+            .field("resource_rules", &self.resource_rules)
+            .field("subjects", &self.subjects)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PolicyRulesWithSubjects {
@@ -41,6 +52,7 @@ impl<'de> serde::Deserialize<'de> for PolicyRulesWithSubjects {
 impl crate::support::DeStruct for PolicyRulesWithSubjects {
     const NAME: &'static str = "PolicyRulesWithSubjects";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "nonResourceRules" => 0,

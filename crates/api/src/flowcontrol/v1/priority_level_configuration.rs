@@ -14,7 +14,7 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | `status` |
 /// | Schema | `io.k8s.api.flowcontrol.v1.PriorityLevelConfiguration` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#prioritylevelconfiguration-v1-flowcontrol-apiserver-k8s-io> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PriorityLevelConfiguration {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
@@ -22,6 +22,17 @@ pub struct PriorityLevelConfiguration {
     pub spec: Option<PriorityLevelConfigurationSpec>,
     /// `status`: `PriorityLevelConfigurationStatus`, optional.
     pub status: Option<PriorityLevelConfigurationStatus>,
+}
+
+impl std::fmt::Debug for PriorityLevelConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PriorityLevelConfiguration")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PriorityLevelConfiguration {
@@ -50,6 +61,7 @@ impl<'de> serde::Deserialize<'de> for PriorityLevelConfiguration {
 impl crate::support::DeStruct for PriorityLevelConfiguration {
     const NAME: &'static str = "PriorityLevelConfiguration";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -75,10 +87,12 @@ impl crate::support::DeStruct for PriorityLevelConfiguration {
 }
 
 impl kapi_apimachinery::Object for PriorityLevelConfiguration {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

@@ -3,10 +3,19 @@
 /// `flowcontrol.apiserver.k8s.io/v1` `PriorityLevelConfigurationReference`.
 ///
 /// Schema `io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationReference` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#prioritylevelconfigurationreference-v1-flowcontrol-apiserver-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PriorityLevelConfigurationReference {
     /// `name`: `string`, required.
     pub name: String,
+}
+
+impl std::fmt::Debug for PriorityLevelConfigurationReference {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PriorityLevelConfigurationReference")
+            .field("name", &self.name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PriorityLevelConfigurationReference {
@@ -27,6 +36,7 @@ impl<'de> serde::Deserialize<'de> for PriorityLevelConfigurationReference {
 impl crate::support::DeStruct for PriorityLevelConfigurationReference {
     const NAME: &'static str = "PriorityLevelConfigurationReference";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "name" => 0,

@@ -8,7 +8,7 @@ use super::LimitedPriorityLevelConfiguration;
 /// Schema `io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#prioritylevelconfigurationspec-v1-flowcontrol-apiserver-k8s-io).
 ///
 /// Union of `exempt`, `limited` (discriminator `type`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PriorityLevelConfigurationSpec {
     /// `exempt`: `ExemptPriorityLevelConfiguration`, optional.
     pub exempt: Option<ExemptPriorityLevelConfiguration>,
@@ -16,6 +16,17 @@ pub struct PriorityLevelConfigurationSpec {
     pub limited: Option<LimitedPriorityLevelConfiguration>,
     /// `type`: `string`, required.
     pub type_: String,
+}
+
+impl std::fmt::Debug for PriorityLevelConfigurationSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PriorityLevelConfigurationSpec")
+            .field("exempt", &self.exempt)
+            .field("limited", &self.limited)
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PriorityLevelConfigurationSpec {
@@ -42,6 +53,7 @@ impl<'de> serde::Deserialize<'de> for PriorityLevelConfigurationSpec {
 impl crate::support::DeStruct for PriorityLevelConfigurationSpec {
     const NAME: &'static str = "PriorityLevelConfigurationSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "exempt" => 0,

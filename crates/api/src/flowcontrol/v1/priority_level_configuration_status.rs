@@ -5,10 +5,19 @@ use super::PriorityLevelConfigurationCondition;
 /// `flowcontrol.apiserver.k8s.io/v1` `PriorityLevelConfigurationStatus`.
 ///
 /// Schema `io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#prioritylevelconfigurationstatus-v1-flowcontrol-apiserver-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PriorityLevelConfigurationStatus {
     /// `conditions`: array of `PriorityLevelConfigurationCondition`, optional. List type `map` (keys `type`). Patch strategy `merge` (merge key `type`).
     pub conditions: Vec<PriorityLevelConfigurationCondition>,
+}
+
+impl std::fmt::Debug for PriorityLevelConfigurationStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PriorityLevelConfigurationStatus")
+            .field("conditions", &self.conditions)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PriorityLevelConfigurationStatus {
@@ -31,6 +40,7 @@ impl<'de> serde::Deserialize<'de> for PriorityLevelConfigurationStatus {
 impl crate::support::DeStruct for PriorityLevelConfigurationStatus {
     const NAME: &'static str = "PriorityLevelConfigurationStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "conditions" => 0,

@@ -3,7 +3,7 @@
 /// `flowcontrol.apiserver.k8s.io/v1` `QueuingConfiguration`.
 ///
 /// Schema `io.k8s.api.flowcontrol.v1.QueuingConfiguration` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#queuingconfiguration-v1-flowcontrol-apiserver-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct QueuingConfiguration {
     /// `handSize`: `integer` (`int32`), optional.
     pub hand_size: Option<i32>,
@@ -11,6 +11,17 @@ pub struct QueuingConfiguration {
     pub queue_length_limit: Option<i32>,
     /// `queues`: `integer` (`int32`), optional.
     pub queues: Option<i32>,
+}
+
+impl std::fmt::Debug for QueuingConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QueuingConfiguration")
+            .field("hand_size", &self.hand_size)
+            .field("queue_length_limit", &self.queue_length_limit)
+            .field("queues", &self.queues)
+            .finish()
+    }
 }
 
 impl serde::Serialize for QueuingConfiguration {
@@ -39,6 +50,7 @@ impl<'de> serde::Deserialize<'de> for QueuingConfiguration {
 impl crate::support::DeStruct for QueuingConfiguration {
     const NAME: &'static str = "QueuingConfiguration";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "handSize" => 0,

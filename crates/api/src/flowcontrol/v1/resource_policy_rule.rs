@@ -3,7 +3,7 @@
 /// `flowcontrol.apiserver.k8s.io/v1` `ResourcePolicyRule`.
 ///
 /// Schema `io.k8s.api.flowcontrol.v1.ResourcePolicyRule` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#resourcepolicyrule-v1-flowcontrol-apiserver-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ResourcePolicyRule {
     /// `apiGroups`: array of `string`, required. List type `set`.
     pub api_groups: Vec<String>,
@@ -15,6 +15,19 @@ pub struct ResourcePolicyRule {
     pub resources: Vec<String>,
     /// `verbs`: array of `string`, required. List type `set`.
     pub verbs: Vec<String>,
+}
+
+impl std::fmt::Debug for ResourcePolicyRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResourcePolicyRule")
+            .field("api_groups", &self.api_groups)
+            .field("cluster_scope", &self.cluster_scope)
+            .field("namespaces", &self.namespaces)
+            .field("resources", &self.resources)
+            .field("verbs", &self.verbs)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ResourcePolicyRule {
@@ -43,6 +56,7 @@ impl<'de> serde::Deserialize<'de> for ResourcePolicyRule {
 impl crate::support::DeStruct for ResourcePolicyRule {
     const NAME: &'static str = "ResourcePolicyRule";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "apiGroups" => 0,

@@ -3,12 +3,22 @@
 /// `flowcontrol.apiserver.k8s.io/v1` `ServiceAccountSubject`.
 ///
 /// Schema `io.k8s.api.flowcontrol.v1.ServiceAccountSubject` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#serviceaccountsubject-v1-flowcontrol-apiserver-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ServiceAccountSubject {
     /// `name`: `string`, required.
     pub name: String,
     /// `namespace`: `string`, required.
     pub namespace: String,
+}
+
+impl std::fmt::Debug for ServiceAccountSubject {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceAccountSubject")
+            .field("name", &self.name)
+            .field("namespace", &self.namespace)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ServiceAccountSubject {
@@ -30,6 +40,7 @@ impl<'de> serde::Deserialize<'de> for ServiceAccountSubject {
 impl crate::support::DeStruct for ServiceAccountSubject {
     const NAME: &'static str = "ServiceAccountSubject";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "name" => 0,

@@ -9,7 +9,7 @@ use super::UserSubject;
 /// Schema `io.k8s.api.flowcontrol.v1.Subject` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#subject-v1-flowcontrol-apiserver-k8s-io).
 ///
 /// Union of `group`, `serviceAccount`, `user` (discriminator `kind`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Subject {
     /// `group`: `GroupSubject`, optional.
     pub group: Option<GroupSubject>,
@@ -19,6 +19,18 @@ pub struct Subject {
     pub service_account: Option<ServiceAccountSubject>,
     /// `user`: `UserSubject`, optional.
     pub user: Option<UserSubject>,
+}
+
+impl std::fmt::Debug for Subject {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Subject")
+            .field("group", &self.group)
+            .field("kind", &self.kind)
+            .field("service_account", &self.service_account)
+            .field("user", &self.user)
+            .finish()
+    }
 }
 
 impl serde::Serialize for Subject {
@@ -48,6 +60,7 @@ impl<'de> serde::Deserialize<'de> for Subject {
 impl crate::support::DeStruct for Subject {
     const NAME: &'static str = "Subject";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "group" => 0,

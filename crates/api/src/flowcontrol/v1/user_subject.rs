@@ -3,10 +3,19 @@
 /// `flowcontrol.apiserver.k8s.io/v1` `UserSubject`.
 ///
 /// Schema `io.k8s.api.flowcontrol.v1.UserSubject` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#usersubject-v1-flowcontrol-apiserver-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct UserSubject {
     /// `name`: `string`, required.
     pub name: String,
+}
+
+impl std::fmt::Debug for UserSubject {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserSubject")
+            .field("name", &self.name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for UserSubject {
@@ -27,6 +36,7 @@ impl<'de> serde::Deserialize<'de> for UserSubject {
 impl crate::support::DeStruct for UserSubject {
     const NAME: &'static str = "UserSubject";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "name" => 0,

@@ -3,7 +3,7 @@
 /// `meta/v1` `FieldSelectorRequirement`.
 ///
 /// Schema `io.k8s.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#fieldselectorrequirement-v1-meta).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct FieldSelectorRequirement {
     /// `key`: `string`, required.
     pub key: String,
@@ -11,6 +11,17 @@ pub struct FieldSelectorRequirement {
     pub operator: String,
     /// `values`: array of `string`, optional. List type `atomic`.
     pub values: Vec<String>,
+}
+
+impl std::fmt::Debug for FieldSelectorRequirement {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FieldSelectorRequirement")
+            .field("key", &self.key)
+            .field("operator", &self.operator)
+            .field("values", &self.values)
+            .finish()
+    }
 }
 
 impl serde::Serialize for FieldSelectorRequirement {
@@ -35,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for FieldSelectorRequirement {
 impl crate::support::DeStruct for FieldSelectorRequirement {
     const NAME: &'static str = "FieldSelectorRequirement";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "key" => 0,

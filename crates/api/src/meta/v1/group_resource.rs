@@ -3,12 +3,22 @@
 /// `meta/v1` `GroupResource`.
 ///
 /// Schema `io.k8s.apimachinery.pkg.apis.meta.v1.GroupResource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#groupresource-v1-meta).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct GroupResource {
     /// `group`: `string`, required.
     pub group: String,
     /// `resource`: `string`, required.
     pub resource: String,
+}
+
+impl std::fmt::Debug for GroupResource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GroupResource")
+            .field("group", &self.group)
+            .field("resource", &self.resource)
+            .finish()
+    }
 }
 
 impl serde::Serialize for GroupResource {
@@ -30,6 +40,7 @@ impl<'de> serde::Deserialize<'de> for GroupResource {
 impl crate::support::DeStruct for GroupResource {
     const NAME: &'static str = "GroupResource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "group" => 0,

@@ -3,8 +3,15 @@
 /// `meta/v1` `Patch`.
 ///
 /// Schema `io.k8s.apimachinery.pkg.apis.meta.v1.Patch` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#patch-v1-meta).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Patch {}
+
+impl std::fmt::Debug for Patch {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Patch").finish()
+    }
+}
 
 impl serde::Serialize for Patch {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -21,6 +28,7 @@ impl<'de> serde::Deserialize<'de> for Patch {
 impl crate::support::DeStruct for Patch {
     const NAME: &'static str = "Patch";
 
+    #[inline]
     fn field_index(_key: &str) -> u16 {
         crate::support::UNKNOWN
     }

@@ -3,10 +3,19 @@
 /// `meta/v1` `ShardInfo`.
 ///
 /// Schema `io.k8s.apimachinery.pkg.apis.meta.v1.ShardInfo` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#shardinfo-v1-meta).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ShardInfo {
     /// `selector`: `string`, required.
     pub selector: String,
+}
+
+impl std::fmt::Debug for ShardInfo {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ShardInfo")
+            .field("selector", &self.selector)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ShardInfo {
@@ -27,6 +36,7 @@ impl<'de> serde::Deserialize<'de> for ShardInfo {
 impl crate::support::DeStruct for ShardInfo {
     const NAME: &'static str = "ShardInfo";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "selector" => 0,

@@ -7,12 +7,22 @@ use serde_json::Value;
 /// Schema `io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#watchevent-v1-meta).
 ///
 /// Registered under 60 group-versions.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct WatchEvent {
     /// `object`: `RawExtension`, required.
     pub object: Value,
     /// `type`: `string`, required.
     pub type_: String,
+}
+
+impl std::fmt::Debug for WatchEvent {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WatchEvent")
+            .field("object", &self.object)
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 
 impl serde::Serialize for WatchEvent {
@@ -34,6 +44,7 @@ impl<'de> serde::Deserialize<'de> for WatchEvent {
 impl crate::support::DeStruct for WatchEvent {
     const NAME: &'static str = "WatchEvent";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "object" => 0,

@@ -6,7 +6,7 @@ use super::IngressBackend;
 ///
 /// Schema `io.k8s.api.networking.v1.HTTPIngressPath` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#httpingresspath-v1-networking-k8s-io).
 #[doc(alias = "HTTPIngressPath")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct HttpIngressPath {
     /// `backend`: `IngressBackend`, required.
     pub backend: IngressBackend,
@@ -14,6 +14,17 @@ pub struct HttpIngressPath {
     pub path: Option<String>,
     /// `pathType`: `string`, required.
     pub path_type: String,
+}
+
+impl std::fmt::Debug for HttpIngressPath {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpIngressPath")
+            .field("backend", &self.backend)
+            .field("path", &self.path)
+            .field("path_type", &self.path_type)
+            .finish()
+    }
 }
 
 impl serde::Serialize for HttpIngressPath {
@@ -38,6 +49,7 @@ impl<'de> serde::Deserialize<'de> for HttpIngressPath {
 impl crate::support::DeStruct for HttpIngressPath {
     const NAME: &'static str = "HTTPIngressPath";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "backend" => 0,

@@ -6,10 +6,19 @@ use super::HttpIngressPath;
 ///
 /// Schema `io.k8s.api.networking.v1.HTTPIngressRuleValue` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#httpingressrulevalue-v1-networking-k8s-io).
 #[doc(alias = "HTTPIngressRuleValue")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct HttpIngressRuleValue {
     /// `paths`: array of `HTTPIngressPath`, required. List type `atomic`.
     pub paths: Vec<HttpIngressPath>,
+}
+
+impl std::fmt::Debug for HttpIngressRuleValue {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpIngressRuleValue")
+            .field("paths", &self.paths)
+            .finish()
+    }
 }
 
 impl serde::Serialize for HttpIngressRuleValue {
@@ -30,6 +39,7 @@ impl<'de> serde::Deserialize<'de> for HttpIngressRuleValue {
 impl crate::support::DeStruct for HttpIngressRuleValue {
     const NAME: &'static str = "HTTPIngressRuleValue";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "paths" => 0,

@@ -6,12 +6,22 @@ use crate::core::v1::TypedLocalObjectReference;
 /// `networking.k8s.io/v1` `IngressBackend`.
 ///
 /// Schema `io.k8s.api.networking.v1.IngressBackend` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#ingressbackend-v1-networking-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct IngressBackend {
     /// `resource`: `TypedLocalObjectReference`, optional.
     pub resource: Option<Box<TypedLocalObjectReference>>,
     /// `service`: `IngressServiceBackend`, optional.
     pub service: Option<Box<IngressServiceBackend>>,
+}
+
+impl std::fmt::Debug for IngressBackend {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IngressBackend")
+            .field("resource", &self.resource)
+            .field("service", &self.service)
+            .finish()
+    }
 }
 
 impl serde::Serialize for IngressBackend {
@@ -37,6 +47,7 @@ impl<'de> serde::Deserialize<'de> for IngressBackend {
 impl crate::support::DeStruct for IngressBackend {
     const NAME: &'static str = "IngressBackend";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "resource" => 0,

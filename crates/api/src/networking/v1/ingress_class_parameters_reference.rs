@@ -3,7 +3,7 @@
 /// `networking.k8s.io/v1` `IngressClassParametersReference`.
 ///
 /// Schema `io.k8s.api.networking.v1.IngressClassParametersReference` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#ingressclassparametersreference-v1-networking-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct IngressClassParametersReference {
     /// `apiGroup`: `string`, optional.
     pub api_group: Option<String>,
@@ -15,6 +15,19 @@ pub struct IngressClassParametersReference {
     pub namespace: Option<String>,
     /// `scope`: `string`, optional.
     pub scope: Option<String>,
+}
+
+impl std::fmt::Debug for IngressClassParametersReference {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IngressClassParametersReference")
+            .field("api_group", &self.api_group)
+            .field("kind", &self.kind)
+            .field("name", &self.name)
+            .field("namespace", &self.namespace)
+            .field("scope", &self.scope)
+            .finish()
+    }
 }
 
 impl serde::Serialize for IngressClassParametersReference {
@@ -45,6 +58,7 @@ impl<'de> serde::Deserialize<'de> for IngressClassParametersReference {
 impl crate::support::DeStruct for IngressClassParametersReference {
     const NAME: &'static str = "IngressClassParametersReference";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "apiGroup" => 0,

@@ -5,12 +5,22 @@ use super::IngressClassParametersReference;
 /// `networking.k8s.io/v1` `IngressClassSpec`.
 ///
 /// Schema `io.k8s.api.networking.v1.IngressClassSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#ingressclassspec-v1-networking-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct IngressClassSpec {
     /// `controller`: `string`, optional.
     pub controller: Option<String>,
     /// `parameters`: `IngressClassParametersReference`, optional.
     pub parameters: Option<Box<IngressClassParametersReference>>,
+}
+
+impl std::fmt::Debug for IngressClassSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IngressClassSpec")
+            .field("controller", &self.controller)
+            .field("parameters", &self.parameters)
+            .finish()
+    }
 }
 
 impl serde::Serialize for IngressClassSpec {
@@ -36,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for IngressClassSpec {
 impl crate::support::DeStruct for IngressClassSpec {
     const NAME: &'static str = "IngressClassSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "controller" => 0,

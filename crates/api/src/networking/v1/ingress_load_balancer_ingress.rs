@@ -5,7 +5,7 @@ use super::IngressPortStatus;
 /// `networking.k8s.io/v1` `IngressLoadBalancerIngress`.
 ///
 /// Schema `io.k8s.api.networking.v1.IngressLoadBalancerIngress` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#ingressloadbalanceringress-v1-networking-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct IngressLoadBalancerIngress {
     /// `hostname`: `string`, optional.
     pub hostname: Option<String>,
@@ -13,6 +13,17 @@ pub struct IngressLoadBalancerIngress {
     pub ip: Option<String>,
     /// `ports`: array of `IngressPortStatus`, optional. List type `atomic`.
     pub ports: Vec<IngressPortStatus>,
+}
+
+impl std::fmt::Debug for IngressLoadBalancerIngress {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IngressLoadBalancerIngress")
+            .field("hostname", &self.hostname)
+            .field("ip", &self.ip)
+            .field("ports", &self.ports)
+            .finish()
+    }
 }
 
 impl serde::Serialize for IngressLoadBalancerIngress {
@@ -41,6 +52,7 @@ impl<'de> serde::Deserialize<'de> for IngressLoadBalancerIngress {
 impl crate::support::DeStruct for IngressLoadBalancerIngress {
     const NAME: &'static str = "IngressLoadBalancerIngress";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "hostname" => 0,

@@ -5,10 +5,19 @@ use super::IngressLoadBalancerIngress;
 /// `networking.k8s.io/v1` `IngressLoadBalancerStatus`.
 ///
 /// Schema `io.k8s.api.networking.v1.IngressLoadBalancerStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#ingressloadbalancerstatus-v1-networking-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct IngressLoadBalancerStatus {
     /// `ingress`: array of `IngressLoadBalancerIngress`, optional. List type `atomic`.
     pub ingress: Vec<IngressLoadBalancerIngress>,
+}
+
+impl std::fmt::Debug for IngressLoadBalancerStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IngressLoadBalancerStatus")
+            .field("ingress", &self.ingress)
+            .finish()
+    }
 }
 
 impl serde::Serialize for IngressLoadBalancerStatus {
@@ -31,6 +40,7 @@ impl<'de> serde::Deserialize<'de> for IngressLoadBalancerStatus {
 impl crate::support::DeStruct for IngressLoadBalancerStatus {
     const NAME: &'static str = "IngressLoadBalancerStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "ingress" => 0,

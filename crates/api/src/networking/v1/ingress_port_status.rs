@@ -3,7 +3,7 @@
 /// `networking.k8s.io/v1` `IngressPortStatus`.
 ///
 /// Schema `io.k8s.api.networking.v1.IngressPortStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#ingressportstatus-v1-networking-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct IngressPortStatus {
     /// `error`: `string`, optional.
     pub error: Option<String>,
@@ -11,6 +11,17 @@ pub struct IngressPortStatus {
     pub port: i32,
     /// `protocol`: `string`, required.
     pub protocol: String,
+}
+
+impl std::fmt::Debug for IngressPortStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IngressPortStatus")
+            .field("error", &self.error)
+            .field("port", &self.port)
+            .field("protocol", &self.protocol)
+            .finish()
+    }
 }
 
 impl serde::Serialize for IngressPortStatus {
@@ -35,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for IngressPortStatus {
 impl crate::support::DeStruct for IngressPortStatus {
     const NAME: &'static str = "IngressPortStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "error" => 0,

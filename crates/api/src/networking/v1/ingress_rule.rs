@@ -5,12 +5,22 @@ use super::HttpIngressRuleValue;
 /// `networking.k8s.io/v1` `IngressRule`.
 ///
 /// Schema `io.k8s.api.networking.v1.IngressRule` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#ingressrule-v1-networking-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct IngressRule {
     /// `host`: `string`, optional.
     pub host: Option<String>,
     /// `http`: `HTTPIngressRuleValue`, optional.
     pub http: Option<HttpIngressRuleValue>,
+}
+
+impl std::fmt::Debug for IngressRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IngressRule")
+            .field("host", &self.host)
+            .field("http", &self.http)
+            .finish()
+    }
 }
 
 impl serde::Serialize for IngressRule {
@@ -36,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for IngressRule {
 impl crate::support::DeStruct for IngressRule {
     const NAME: &'static str = "IngressRule";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "host" => 0,

@@ -5,12 +5,22 @@ use super::ServiceBackendPort;
 /// `networking.k8s.io/v1` `IngressServiceBackend`.
 ///
 /// Schema `io.k8s.api.networking.v1.IngressServiceBackend` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#ingressservicebackend-v1-networking-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct IngressServiceBackend {
     /// `name`: `string`, required.
     pub name: String,
     /// `port`: `ServiceBackendPort`, optional.
     pub port: Option<ServiceBackendPort>,
+}
+
+impl std::fmt::Debug for IngressServiceBackend {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IngressServiceBackend")
+            .field("name", &self.name)
+            .field("port", &self.port)
+            .finish()
+    }
 }
 
 impl serde::Serialize for IngressServiceBackend {
@@ -34,6 +44,7 @@ impl<'de> serde::Deserialize<'de> for IngressServiceBackend {
 impl crate::support::DeStruct for IngressServiceBackend {
     const NAME: &'static str = "IngressServiceBackend";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "name" => 0,

@@ -7,7 +7,7 @@ use super::IngressTls;
 /// `networking.k8s.io/v1` `IngressSpec`.
 ///
 /// Schema `io.k8s.api.networking.v1.IngressSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#ingressspec-v1-networking-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct IngressSpec {
     /// `defaultBackend`: `IngressBackend`, optional.
     pub default_backend: Option<IngressBackend>,
@@ -17,6 +17,18 @@ pub struct IngressSpec {
     pub rules: Vec<IngressRule>,
     /// `tls`: array of `IngressTLS`, optional. List type `atomic`.
     pub tls: Vec<IngressTls>,
+}
+
+impl std::fmt::Debug for IngressSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IngressSpec")
+            .field("default_backend", &self.default_backend)
+            .field("ingress_class_name", &self.ingress_class_name)
+            .field("rules", &self.rules)
+            .field("tls", &self.tls)
+            .finish()
+    }
 }
 
 impl serde::Serialize for IngressSpec {
@@ -48,6 +60,7 @@ impl<'de> serde::Deserialize<'de> for IngressSpec {
 impl crate::support::DeStruct for IngressSpec {
     const NAME: &'static str = "IngressSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "defaultBackend" => 0,

@@ -5,10 +5,19 @@ use super::IngressLoadBalancerStatus;
 /// `networking.k8s.io/v1` `IngressStatus`.
 ///
 /// Schema `io.k8s.api.networking.v1.IngressStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#ingressstatus-v1-networking-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct IngressStatus {
     /// `loadBalancer`: `IngressLoadBalancerStatus`, optional.
     pub load_balancer: Option<IngressLoadBalancerStatus>,
+}
+
+impl std::fmt::Debug for IngressStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IngressStatus")
+            .field("load_balancer", &self.load_balancer)
+            .finish()
+    }
 }
 
 impl serde::Serialize for IngressStatus {
@@ -31,6 +40,7 @@ impl<'de> serde::Deserialize<'de> for IngressStatus {
 impl crate::support::DeStruct for IngressStatus {
     const NAME: &'static str = "IngressStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "loadBalancer" => 0,

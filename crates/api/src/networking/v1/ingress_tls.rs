@@ -4,12 +4,22 @@
 ///
 /// Schema `io.k8s.api.networking.v1.IngressTLS` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#ingresstls-v1-networking-k8s-io).
 #[doc(alias = "IngressTLS")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct IngressTls {
     /// `hosts`: array of `string`, optional. List type `atomic`.
     pub hosts: Vec<String>,
     /// `secretName`: `string`, optional.
     pub secret_name: Option<String>,
+}
+
+impl std::fmt::Debug for IngressTls {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IngressTls")
+            .field("hosts", &self.hosts)
+            .field("secret_name", &self.secret_name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for IngressTls {
@@ -35,6 +45,7 @@ impl<'de> serde::Deserialize<'de> for IngressTls {
 impl crate::support::DeStruct for IngressTls {
     const NAME: &'static str = "IngressTLS";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "hosts" => 0,

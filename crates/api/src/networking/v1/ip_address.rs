@@ -14,12 +14,22 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Schema | `io.k8s.api.networking.v1.IPAddress` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#ipaddress-v1-networking-k8s-io> |
 #[doc(alias = "IPAddress")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct IpAddress {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
     /// `spec`: `IPAddressSpec`, required.
     pub spec: IpAddressSpec,
+}
+
+impl std::fmt::Debug for IpAddress {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IpAddress")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .finish()
+    }
 }
 
 impl serde::Serialize for IpAddress {
@@ -43,6 +53,7 @@ impl<'de> serde::Deserialize<'de> for IpAddress {
 impl crate::support::DeStruct for IpAddress {
     const NAME: &'static str = "IPAddress";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -66,10 +77,12 @@ impl crate::support::DeStruct for IpAddress {
 }
 
 impl kapi_apimachinery::Object for IpAddress {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

@@ -4,12 +4,22 @@
 ///
 /// Schema `io.k8s.api.networking.v1.IPBlock` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#ipblock-v1-networking-k8s-io).
 #[doc(alias = "IPBlock")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct IpBlock {
     /// `cidr`: `string`, required.
     pub cidr: String,
     /// `except`: array of `string`, optional. List type `atomic`.
     pub except: Vec<String>,
+}
+
+impl std::fmt::Debug for IpBlock {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IpBlock")
+            .field("cidr", &self.cidr)
+            .field("except", &self.except)
+            .finish()
+    }
 }
 
 impl serde::Serialize for IpBlock {
@@ -33,6 +43,7 @@ impl<'de> serde::Deserialize<'de> for IpBlock {
 impl crate::support::DeStruct for IpBlock {
     const NAME: &'static str = "IPBlock";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "cidr" => 0,

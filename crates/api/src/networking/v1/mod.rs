@@ -74,6 +74,7 @@ pub use self::service_cidr_spec::ServiceCidrSpec;
 pub use self::service_cidr_status::ServiceCidrStatus;
 
 /// Registers the 5 resource type(s) of `networking.k8s.io/v1` with `scheme`.
+#[inline]
 pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     scheme.register::<Ingress>();
     scheme.register::<IngressClass>();

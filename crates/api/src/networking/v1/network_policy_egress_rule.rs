@@ -6,12 +6,22 @@ use super::NetworkPolicyPort;
 /// `networking.k8s.io/v1` `NetworkPolicyEgressRule`.
 ///
 /// Schema `io.k8s.api.networking.v1.NetworkPolicyEgressRule` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#networkpolicyegressrule-v1-networking-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct NetworkPolicyEgressRule {
     /// `ports`: array of `NetworkPolicyPort`, optional. List type `atomic`.
     pub ports: Vec<NetworkPolicyPort>,
     /// `to`: array of `NetworkPolicyPeer`, optional. List type `atomic`.
     pub to: Vec<NetworkPolicyPeer>,
+}
+
+impl std::fmt::Debug for NetworkPolicyEgressRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NetworkPolicyEgressRule")
+            .field("ports", &self.ports)
+            .field("to", &self.to)
+            .finish()
+    }
 }
 
 impl serde::Serialize for NetworkPolicyEgressRule {
@@ -37,6 +47,7 @@ impl<'de> serde::Deserialize<'de> for NetworkPolicyEgressRule {
 impl crate::support::DeStruct for NetworkPolicyEgressRule {
     const NAME: &'static str = "NetworkPolicyEgressRule";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "ports" => 0,

@@ -6,12 +6,22 @@ use super::NetworkPolicyPort;
 /// `networking.k8s.io/v1` `NetworkPolicyIngressRule`.
 ///
 /// Schema `io.k8s.api.networking.v1.NetworkPolicyIngressRule` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#networkpolicyingressrule-v1-networking-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct NetworkPolicyIngressRule {
     /// `from`: array of `NetworkPolicyPeer`, optional. List type `atomic`.
     pub from: Vec<NetworkPolicyPeer>,
     /// `ports`: array of `NetworkPolicyPort`, optional. List type `atomic`.
     pub ports: Vec<NetworkPolicyPort>,
+}
+
+impl std::fmt::Debug for NetworkPolicyIngressRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NetworkPolicyIngressRule")
+            .field("from", &self.from)
+            .field("ports", &self.ports)
+            .finish()
+    }
 }
 
 impl serde::Serialize for NetworkPolicyIngressRule {
@@ -37,6 +47,7 @@ impl<'de> serde::Deserialize<'de> for NetworkPolicyIngressRule {
 impl crate::support::DeStruct for NetworkPolicyIngressRule {
     const NAME: &'static str = "NetworkPolicyIngressRule";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "from" => 0,

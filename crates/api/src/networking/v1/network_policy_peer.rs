@@ -6,7 +6,7 @@ use kapi_apimachinery::meta::LabelSelector;
 /// `networking.k8s.io/v1` `NetworkPolicyPeer`.
 ///
 /// Schema `io.k8s.api.networking.v1.NetworkPolicyPeer` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#networkpolicypeer-v1-networking-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct NetworkPolicyPeer {
     /// `ipBlock`: `IPBlock`, optional.
     pub ip_block: Option<IpBlock>,
@@ -14,6 +14,17 @@ pub struct NetworkPolicyPeer {
     pub namespace_selector: Option<LabelSelector>,
     /// `podSelector`: `LabelSelector`, optional.
     pub pod_selector: Option<LabelSelector>,
+}
+
+impl std::fmt::Debug for NetworkPolicyPeer {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NetworkPolicyPeer")
+            .field("ip_block", &self.ip_block)
+            .field("namespace_selector", &self.namespace_selector)
+            .field("pod_selector", &self.pod_selector)
+            .finish()
+    }
 }
 
 impl serde::Serialize for NetworkPolicyPeer {
@@ -42,6 +53,7 @@ impl<'de> serde::Deserialize<'de> for NetworkPolicyPeer {
 impl crate::support::DeStruct for NetworkPolicyPeer {
     const NAME: &'static str = "NetworkPolicyPeer";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "ipBlock" => 0,

@@ -5,7 +5,7 @@ use kapi_apimachinery::IntOrString;
 /// `networking.k8s.io/v1` `NetworkPolicyPort`.
 ///
 /// Schema `io.k8s.api.networking.v1.NetworkPolicyPort` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#networkpolicyport-v1-networking-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct NetworkPolicyPort {
     /// `endPort`: `integer` (`int32`), optional.
     pub end_port: Option<i32>,
@@ -13,6 +13,17 @@ pub struct NetworkPolicyPort {
     pub port: Option<IntOrString>,
     /// `protocol`: `string`, optional.
     pub protocol: Option<String>,
+}
+
+impl std::fmt::Debug for NetworkPolicyPort {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NetworkPolicyPort")
+            .field("end_port", &self.end_port)
+            .field("port", &self.port)
+            .field("protocol", &self.protocol)
+            .finish()
+    }
 }
 
 impl serde::Serialize for NetworkPolicyPort {
@@ -41,6 +52,7 @@ impl<'de> serde::Deserialize<'de> for NetworkPolicyPort {
 impl crate::support::DeStruct for NetworkPolicyPort {
     const NAME: &'static str = "NetworkPolicyPort";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "endPort" => 0,

@@ -7,7 +7,7 @@ use kapi_apimachinery::meta::LabelSelector;
 /// `networking.k8s.io/v1` `NetworkPolicySpec`.
 ///
 /// Schema `io.k8s.api.networking.v1.NetworkPolicySpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#networkpolicyspec-v1-networking-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct NetworkPolicySpec {
     /// `egress`: array of `NetworkPolicyEgressRule`, optional. List type `atomic`.
     pub egress: Vec<NetworkPolicyEgressRule>,
@@ -17,6 +17,18 @@ pub struct NetworkPolicySpec {
     pub pod_selector: Option<LabelSelector>,
     /// `policyTypes`: array of `string`, optional. List type `atomic`.
     pub policy_types: Vec<String>,
+}
+
+impl std::fmt::Debug for NetworkPolicySpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NetworkPolicySpec")
+            .field("egress", &self.egress)
+            .field("ingress", &self.ingress)
+            .field("pod_selector", &self.pod_selector)
+            .field("policy_types", &self.policy_types)
+            .finish()
+    }
 }
 
 impl serde::Serialize for NetworkPolicySpec {
@@ -48,6 +60,7 @@ impl<'de> serde::Deserialize<'de> for NetworkPolicySpec {
 impl crate::support::DeStruct for NetworkPolicySpec {
     const NAME: &'static str = "NetworkPolicySpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "egress" => 0,

@@ -5,12 +5,22 @@
 /// Schema `io.k8s.api.networking.v1.ServiceBackendPort` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#servicebackendport-v1-networking-k8s-io).
 ///
 /// Map type `atomic` (`x-kubernetes-map-type`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ServiceBackendPort {
     /// `name`: `string`, optional.
     pub name: Option<String>,
     /// `number`: `integer` (`int32`), optional.
     pub number: Option<i32>,
+}
+
+impl std::fmt::Debug for ServiceBackendPort {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceBackendPort")
+            .field("name", &self.name)
+            .field("number", &self.number)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ServiceBackendPort {
@@ -36,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for ServiceBackendPort {
 impl crate::support::DeStruct for ServiceBackendPort {
     const NAME: &'static str = "ServiceBackendPort";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "name" => 0,

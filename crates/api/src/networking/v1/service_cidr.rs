@@ -15,7 +15,7 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Schema | `io.k8s.api.networking.v1.ServiceCIDR` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#servicecidr-v1-networking-k8s-io> |
 #[doc(alias = "ServiceCIDR")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ServiceCidr {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
@@ -23,6 +23,17 @@ pub struct ServiceCidr {
     pub spec: Option<ServiceCidrSpec>,
     /// `status`: `ServiceCIDRStatus`, optional.
     pub status: Option<ServiceCidrStatus>,
+}
+
+impl std::fmt::Debug for ServiceCidr {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceCidr")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ServiceCidr {
@@ -51,6 +62,7 @@ impl<'de> serde::Deserialize<'de> for ServiceCidr {
 impl crate::support::DeStruct for ServiceCidr {
     const NAME: &'static str = "ServiceCIDR";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -76,10 +88,12 @@ impl crate::support::DeStruct for ServiceCidr {
 }
 
 impl kapi_apimachinery::Object for ServiceCidr {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

@@ -6,10 +6,19 @@ use kapi_apimachinery::meta::Condition;
 ///
 /// Schema `io.k8s.api.networking.v1.ServiceCIDRStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#servicecidrstatus-v1-networking-k8s-io).
 #[doc(alias = "ServiceCIDRStatus")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ServiceCidrStatus {
     /// `conditions`: array of `Condition`, optional. List type `map` (keys `type`). Patch strategy `merge` (merge key `type`).
     pub conditions: Vec<Condition>,
+}
+
+impl std::fmt::Debug for ServiceCidrStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceCidrStatus")
+            .field("conditions", &self.conditions)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ServiceCidrStatus {
@@ -32,6 +41,7 @@ impl<'de> serde::Deserialize<'de> for ServiceCidrStatus {
 impl crate::support::DeStruct for ServiceCidrStatus {
     const NAME: &'static str = "ServiceCIDRStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "conditions" => 0,

@@ -6,10 +6,19 @@ use super::ParentReference;
 ///
 /// Schema `io.k8s.api.networking.v1beta1.IPAddressSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#ipaddressspec-v1beta1-networking-k8s-io).
 #[doc(alias = "IPAddressSpec")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct IpAddressSpec {
     /// `parentRef`: `ParentReference`, required.
     pub parent_ref: ParentReference,
+}
+
+impl std::fmt::Debug for IpAddressSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IpAddressSpec")
+            .field("parent_ref", &self.parent_ref)
+            .finish()
+    }
 }
 
 impl serde::Serialize for IpAddressSpec {
@@ -30,6 +39,7 @@ impl<'de> serde::Deserialize<'de> for IpAddressSpec {
 impl crate::support::DeStruct for IpAddressSpec {
     const NAME: &'static str = "IPAddressSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "parentRef" => 0,

@@ -24,6 +24,7 @@ pub use self::service_cidr_spec::ServiceCidrSpec;
 pub use self::service_cidr_status::ServiceCidrStatus;
 
 /// Registers the 2 resource type(s) of `networking.k8s.io/v1beta1` with `scheme`.
+#[inline]
 pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     scheme.register::<IpAddress>();
     scheme.register::<ServiceCidr>();

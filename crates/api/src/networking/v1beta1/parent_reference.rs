@@ -3,7 +3,7 @@
 /// `networking.k8s.io/v1beta1` `ParentReference`.
 ///
 /// Schema `io.k8s.api.networking.v1beta1.ParentReference` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#parentreference-v1beta1-networking-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ParentReference {
     /// `group`: `string`, optional.
     pub group: Option<String>,
@@ -13,6 +13,18 @@ pub struct ParentReference {
     pub namespace: Option<String>,
     /// `resource`: `string`, required.
     pub resource: String,
+}
+
+impl std::fmt::Debug for ParentReference {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ParentReference")
+            .field("group", &self.group)
+            .field("name", &self.name)
+            .field("namespace", &self.namespace)
+            .field("resource", &self.resource)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ParentReference {
@@ -40,6 +52,7 @@ impl<'de> serde::Deserialize<'de> for ParentReference {
 impl crate::support::DeStruct for ParentReference {
     const NAME: &'static str = "ParentReference";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "group" => 0,

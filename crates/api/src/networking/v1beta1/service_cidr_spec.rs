@@ -4,10 +4,19 @@
 ///
 /// Schema `io.k8s.api.networking.v1beta1.ServiceCIDRSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#servicecidrspec-v1beta1-networking-k8s-io).
 #[doc(alias = "ServiceCIDRSpec")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ServiceCidrSpec {
     /// `cidrs`: array of `string`, optional. List type `atomic`.
     pub cidrs: Vec<String>,
+}
+
+impl std::fmt::Debug for ServiceCidrSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceCidrSpec")
+            .field("cidrs", &self.cidrs)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ServiceCidrSpec {
@@ -30,6 +39,7 @@ impl<'de> serde::Deserialize<'de> for ServiceCidrSpec {
 impl crate::support::DeStruct for ServiceCidrSpec {
     const NAME: &'static str = "ServiceCIDRSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "cidrs" => 0,

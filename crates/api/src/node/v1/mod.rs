@@ -18,6 +18,7 @@ pub use self::runtime_class::{RuntimeClass, RuntimeClassList};
 pub use self::scheduling::Scheduling;
 
 /// Registers the 1 resource type(s) of `node.k8s.io/v1` with `scheme`.
+#[inline]
 pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     scheme.register::<RuntimeClass>();
 }

@@ -6,10 +6,19 @@ use std::collections::BTreeMap;
 /// `node.k8s.io/v1` `Overhead`.
 ///
 /// Schema `io.k8s.api.node.v1.Overhead` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#overhead-v1-node-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Overhead {
     /// `podFixed`: map of `Quantity`, optional.
     pub pod_fixed: BTreeMap<String, Quantity>,
+}
+
+impl std::fmt::Debug for Overhead {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Overhead")
+            .field("pod_fixed", &self.pod_fixed)
+            .finish()
+    }
 }
 
 impl serde::Serialize for Overhead {
@@ -32,6 +41,7 @@ impl<'de> serde::Deserialize<'de> for Overhead {
 impl crate::support::DeStruct for Overhead {
     const NAME: &'static str = "Overhead";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "podFixed" => 0,

@@ -14,7 +14,7 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | none |
 /// | Schema | `io.k8s.api.node.v1.RuntimeClass` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#runtimeclass-v1-node-k8s-io> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct RuntimeClass {
     /// `handler`: `string`, required.
     pub handler: String,
@@ -24,6 +24,18 @@ pub struct RuntimeClass {
     pub overhead: Option<Overhead>,
     /// `scheduling`: `Scheduling`, optional.
     pub scheduling: Option<Scheduling>,
+}
+
+impl std::fmt::Debug for RuntimeClass {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RuntimeClass")
+            .field("handler", &self.handler)
+            .field("metadata", &self.metadata)
+            .field("overhead", &self.overhead)
+            .field("scheduling", &self.scheduling)
+            .finish()
+    }
 }
 
 impl serde::Serialize for RuntimeClass {
@@ -53,6 +65,7 @@ impl<'de> serde::Deserialize<'de> for RuntimeClass {
 impl crate::support::DeStruct for RuntimeClass {
     const NAME: &'static str = "RuntimeClass";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "handler" => 0,
@@ -80,10 +93,12 @@ impl crate::support::DeStruct for RuntimeClass {
 }
 
 impl kapi_apimachinery::Object for RuntimeClass {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

@@ -6,12 +6,22 @@ use std::collections::BTreeMap;
 /// `node.k8s.io/v1` `Scheduling`.
 ///
 /// Schema `io.k8s.api.node.v1.Scheduling` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#scheduling-v1-node-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Scheduling {
     /// `nodeSelector`: map of `string`, optional. Map type `atomic`.
     pub node_selector: BTreeMap<String, String>,
     /// `tolerations`: array of `Toleration`, optional. List type `atomic`.
     pub tolerations: Vec<Toleration>,
+}
+
+impl std::fmt::Debug for Scheduling {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scheduling")
+            .field("node_selector", &self.node_selector)
+            .field("tolerations", &self.tolerations)
+            .finish()
+    }
 }
 
 impl serde::Serialize for Scheduling {
@@ -37,6 +47,7 @@ impl<'de> serde::Deserialize<'de> for Scheduling {
 impl crate::support::DeStruct for Scheduling {
     const NAME: &'static str = "Scheduling";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "nodeSelector" => 0,

@@ -13,12 +13,22 @@ use kapi_apimachinery::options::DeleteOptions;
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#eviction-v1-policy> |
 ///
 /// Implements `Object` (it has `metadata`) but not `Resource` (no collection URL).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Eviction {
     /// `deleteOptions`: `DeleteOptions`, optional.
     pub delete_options: Option<DeleteOptions>,
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
+}
+
+impl std::fmt::Debug for Eviction {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Eviction")
+            .field("delete_options", &self.delete_options)
+            .field("metadata", &self.metadata)
+            .finish()
+    }
 }
 
 impl serde::Serialize for Eviction {
@@ -44,6 +54,7 @@ impl<'de> serde::Deserialize<'de> for Eviction {
 impl crate::support::DeStruct for Eviction {
     const NAME: &'static str = "Eviction";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "deleteOptions" => 0,
@@ -67,10 +78,12 @@ impl crate::support::DeStruct for Eviction {
 }
 
 impl kapi_apimachinery::Object for Eviction {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

@@ -19,6 +19,7 @@ pub use self::pod_disruption_budget_spec::PodDisruptionBudgetSpec;
 pub use self::pod_disruption_budget_status::PodDisruptionBudgetStatus;
 
 /// Registers the 1 resource type(s) of `policy/v1` with `scheme`.
+#[inline]
 pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     scheme.register::<PodDisruptionBudget>();
 }

@@ -14,7 +14,7 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | `status` |
 /// | Schema | `io.k8s.api.policy.v1.PodDisruptionBudget` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#poddisruptionbudget-v1-policy> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodDisruptionBudget {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
@@ -22,6 +22,17 @@ pub struct PodDisruptionBudget {
     pub spec: Option<PodDisruptionBudgetSpec>,
     /// `status`: `PodDisruptionBudgetStatus`, optional.
     pub status: Option<PodDisruptionBudgetStatus>,
+}
+
+impl std::fmt::Debug for PodDisruptionBudget {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodDisruptionBudget")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PodDisruptionBudget {
@@ -50,6 +61,7 @@ impl<'de> serde::Deserialize<'de> for PodDisruptionBudget {
 impl crate::support::DeStruct for PodDisruptionBudget {
     const NAME: &'static str = "PodDisruptionBudget";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -75,10 +87,12 @@ impl crate::support::DeStruct for PodDisruptionBudget {
 }
 
 impl kapi_apimachinery::Object for PodDisruptionBudget {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

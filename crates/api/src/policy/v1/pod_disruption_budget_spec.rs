@@ -6,7 +6,7 @@ use kapi_apimachinery::IntOrString;
 /// `policy/v1` `PodDisruptionBudgetSpec`.
 ///
 /// Schema `io.k8s.api.policy.v1.PodDisruptionBudgetSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#poddisruptionbudgetspec-v1-policy).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodDisruptionBudgetSpec {
     /// `maxUnavailable`: `IntOrString`, optional.
     pub max_unavailable: Option<IntOrString>,
@@ -16,6 +16,21 @@ pub struct PodDisruptionBudgetSpec {
     pub selector: Option<LabelSelector>,
     /// `unhealthyPodEvictionPolicy`: `string`, optional.
     pub unhealthy_pod_eviction_policy: Option<String>,
+}
+
+impl std::fmt::Debug for PodDisruptionBudgetSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodDisruptionBudgetSpec")
+            .field("max_unavailable", &self.max_unavailable)
+            .field("min_available", &self.min_available)
+            .field("selector", &self.selector)
+            .field(
+                "unhealthy_pod_eviction_policy",
+                &self.unhealthy_pod_eviction_policy,
+            )
+            .finish()
+    }
 }
 
 impl serde::Serialize for PodDisruptionBudgetSpec {
@@ -47,6 +62,7 @@ impl<'de> serde::Deserialize<'de> for PodDisruptionBudgetSpec {
 impl crate::support::DeStruct for PodDisruptionBudgetSpec {
     const NAME: &'static str = "PodDisruptionBudgetSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "maxUnavailable" => 0,

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 /// `policy/v1` `PodDisruptionBudgetStatus`.
 ///
 /// Schema `io.k8s.api.policy.v1.PodDisruptionBudgetStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#poddisruptionbudgetstatus-v1-policy).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodDisruptionBudgetStatus {
     /// `conditions`: array of `Condition`, optional. List type `map` (keys `type`). Patch strategy `merge` (merge key `type`).
     pub conditions: Vec<Condition>,
@@ -23,6 +23,21 @@ pub struct PodDisruptionBudgetStatus {
     pub expected_pods: Option<i32>,
     /// `observedGeneration`: `integer` (`int64`), optional.
     pub observed_generation: Option<i64>,
+}
+
+impl std::fmt::Debug for PodDisruptionBudgetStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodDisruptionBudgetStatus")
+            .field("conditions", &self.conditions)
+            .field("current_healthy", &self.current_healthy)
+            .field("desired_healthy", &self.desired_healthy)
+            .field("disrupted_pods", &self.disrupted_pods)
+            .field("disruptions_allowed", &self.disruptions_allowed)
+            .field("expected_pods", &self.expected_pods)
+            .field("observed_generation", &self.observed_generation)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PodDisruptionBudgetStatus {
@@ -63,6 +78,7 @@ impl<'de> serde::Deserialize<'de> for PodDisruptionBudgetStatus {
 impl crate::support::DeStruct for PodDisruptionBudgetStatus {
     const NAME: &'static str = "PodDisruptionBudgetStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "conditions" => 0,

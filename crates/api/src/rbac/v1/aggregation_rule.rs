@@ -5,10 +5,19 @@ use kapi_apimachinery::meta::LabelSelector;
 /// `rbac.authorization.k8s.io/v1` `AggregationRule`.
 ///
 /// Schema `io.k8s.api.rbac.v1.AggregationRule` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#aggregationrule-v1-rbac-authorization-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct AggregationRule {
     /// `clusterRoleSelectors`: array of `LabelSelector`, optional. List type `atomic`.
     pub cluster_role_selectors: Vec<LabelSelector>,
+}
+
+impl std::fmt::Debug for AggregationRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AggregationRule")
+            .field("cluster_role_selectors", &self.cluster_role_selectors)
+            .finish()
+    }
 }
 
 impl serde::Serialize for AggregationRule {
@@ -31,6 +40,7 @@ impl<'de> serde::Deserialize<'de> for AggregationRule {
 impl crate::support::DeStruct for AggregationRule {
     const NAME: &'static str = "AggregationRule";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "clusterRoleSelectors" => 0,

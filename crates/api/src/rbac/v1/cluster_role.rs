@@ -14,7 +14,7 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | none |
 /// | Schema | `io.k8s.api.rbac.v1.ClusterRole` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#clusterrole-v1-rbac-authorization-k8s-io> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ClusterRole {
     /// `aggregationRule`: `AggregationRule`, optional.
     pub aggregation_rule: Option<AggregationRule>,
@@ -22,6 +22,17 @@ pub struct ClusterRole {
     pub metadata: ObjectMeta,
     /// `rules`: array of `PolicyRule`, optional. List type `atomic`.
     pub rules: Vec<PolicyRule>,
+}
+
+impl std::fmt::Debug for ClusterRole {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterRole")
+            .field("aggregation_rule", &self.aggregation_rule)
+            .field("metadata", &self.metadata)
+            .field("rules", &self.rules)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ClusterRole {
@@ -50,6 +61,7 @@ impl<'de> serde::Deserialize<'de> for ClusterRole {
 impl crate::support::DeStruct for ClusterRole {
     const NAME: &'static str = "ClusterRole";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "aggregationRule" => 0,
@@ -75,10 +87,12 @@ impl crate::support::DeStruct for ClusterRole {
 }
 
 impl kapi_apimachinery::Object for ClusterRole {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

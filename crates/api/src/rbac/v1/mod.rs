@@ -30,6 +30,7 @@ pub use self::role_ref::RoleRef;
 pub use self::subject::Subject;
 
 /// Registers the 4 resource type(s) of `rbac.authorization.k8s.io/v1` with `scheme`.
+#[inline]
 pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     scheme.register::<ClusterRole>();
     scheme.register::<ClusterRoleBinding>();

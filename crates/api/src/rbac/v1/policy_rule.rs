@@ -3,7 +3,7 @@
 /// `rbac.authorization.k8s.io/v1` `PolicyRule`.
 ///
 /// Schema `io.k8s.api.rbac.v1.PolicyRule` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#policyrule-v1-rbac-authorization-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PolicyRule {
     /// `apiGroups`: array of `string`, optional. List type `atomic`.
     pub api_groups: Vec<String>,
@@ -15,6 +15,19 @@ pub struct PolicyRule {
     pub resources: Vec<String>,
     /// `verbs`: array of `string`, required. List type `atomic`.
     pub verbs: Vec<String>,
+}
+
+impl std::fmt::Debug for PolicyRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PolicyRule")
+            .field("api_groups", &self.api_groups)
+            .field("non_resource_urls", &self.non_resource_urls)
+            .field("resource_names", &self.resource_names)
+            .field("resources", &self.resources)
+            .field("verbs", &self.verbs)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PolicyRule {
@@ -47,6 +60,7 @@ impl<'de> serde::Deserialize<'de> for PolicyRule {
 impl crate::support::DeStruct for PolicyRule {
     const NAME: &'static str = "PolicyRule";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "apiGroups" => 0,

@@ -13,12 +13,22 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | none |
 /// | Schema | `io.k8s.api.rbac.v1.Role` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#role-v1-rbac-authorization-k8s-io> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Role {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
     /// `rules`: array of `PolicyRule`, optional. List type `atomic`.
     pub rules: Vec<PolicyRule>,
+}
+
+impl std::fmt::Debug for Role {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Role")
+            .field("metadata", &self.metadata)
+            .field("rules", &self.rules)
+            .finish()
+    }
 }
 
 impl serde::Serialize for Role {
@@ -44,6 +54,7 @@ impl<'de> serde::Deserialize<'de> for Role {
 impl crate::support::DeStruct for Role {
     const NAME: &'static str = "Role";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -67,10 +78,12 @@ impl crate::support::DeStruct for Role {
 }
 
 impl kapi_apimachinery::Object for Role {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

@@ -14,7 +14,7 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | none |
 /// | Schema | `io.k8s.api.rbac.v1.RoleBinding` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#rolebinding-v1-rbac-authorization-k8s-io> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct RoleBinding {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
@@ -22,6 +22,17 @@ pub struct RoleBinding {
     pub role_ref: RoleRef,
     /// `subjects`: array of `Subject`, optional. List type `atomic`.
     pub subjects: Vec<Subject>,
+}
+
+impl std::fmt::Debug for RoleBinding {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RoleBinding")
+            .field("metadata", &self.metadata)
+            .field("role_ref", &self.role_ref)
+            .field("subjects", &self.subjects)
+            .finish()
+    }
 }
 
 impl serde::Serialize for RoleBinding {
@@ -48,6 +59,7 @@ impl<'de> serde::Deserialize<'de> for RoleBinding {
 impl crate::support::DeStruct for RoleBinding {
     const NAME: &'static str = "RoleBinding";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -73,10 +85,12 @@ impl crate::support::DeStruct for RoleBinding {
 }
 
 impl kapi_apimachinery::Object for RoleBinding {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

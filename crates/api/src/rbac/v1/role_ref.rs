@@ -5,7 +5,7 @@
 /// Schema `io.k8s.api.rbac.v1.RoleRef` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#roleref-v1-rbac-authorization-k8s-io).
 ///
 /// Map type `atomic` (`x-kubernetes-map-type`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct RoleRef {
     /// `apiGroup`: `string`, optional.
     pub api_group: Option<String>,
@@ -13,6 +13,17 @@ pub struct RoleRef {
     pub kind: String,
     /// `name`: `string`, required.
     pub name: String,
+}
+
+impl std::fmt::Debug for RoleRef {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RoleRef")
+            .field("api_group", &self.api_group)
+            .field("kind", &self.kind)
+            .field("name", &self.name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for RoleRef {
@@ -37,6 +48,7 @@ impl<'de> serde::Deserialize<'de> for RoleRef {
 impl crate::support::DeStruct for RoleRef {
     const NAME: &'static str = "RoleRef";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "apiGroup" => 0,

@@ -5,7 +5,7 @@
 /// Schema `io.k8s.api.rbac.v1.Subject` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#subject-v1-rbac-authorization-k8s-io).
 ///
 /// Map type `atomic` (`x-kubernetes-map-type`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Subject {
     /// `apiGroup`: `string`, optional.
     pub api_group: Option<String>,
@@ -15,6 +15,18 @@ pub struct Subject {
     pub name: String,
     /// `namespace`: `string`, optional.
     pub namespace: Option<String>,
+}
+
+impl std::fmt::Debug for Subject {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Subject")
+            .field("api_group", &self.api_group)
+            .field("kind", &self.kind)
+            .field("name", &self.name)
+            .field("namespace", &self.namespace)
+            .finish()
+    }
 }
 
 impl serde::Serialize for Subject {
@@ -42,6 +54,7 @@ impl<'de> serde::Deserialize<'de> for Subject {
 impl crate::support::DeStruct for Subject {
     const NAME: &'static str = "Subject";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "apiGroup" => 0,

@@ -7,7 +7,7 @@ use serde_json::Value;
 /// `resource.k8s.io/v1` `AllocatedDeviceStatus`.
 ///
 /// Schema `io.k8s.api.resource.v1.AllocatedDeviceStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#allocateddevicestatus-v1-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct AllocatedDeviceStatus {
     /// `conditions`: array of `Condition`, optional. List type `map` (keys `type`).
     pub conditions: Vec<Condition>,
@@ -23,6 +23,21 @@ pub struct AllocatedDeviceStatus {
     pub pool: String,
     /// `shareID`: `string`, optional.
     pub share_id: Option<String>,
+}
+
+impl std::fmt::Debug for AllocatedDeviceStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AllocatedDeviceStatus")
+            .field("conditions", &self.conditions)
+            .field("data", &self.data)
+            .field("device", &self.device)
+            .field("driver", &self.driver)
+            .field("network_data", &self.network_data)
+            .field("pool", &self.pool)
+            .field("share_id", &self.share_id)
+            .finish()
+    }
 }
 
 impl serde::Serialize for AllocatedDeviceStatus {
@@ -57,6 +72,7 @@ impl<'de> serde::Deserialize<'de> for AllocatedDeviceStatus {
 impl crate::support::DeStruct for AllocatedDeviceStatus {
     const NAME: &'static str = "AllocatedDeviceStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "conditions" => 0,

@@ -5,7 +5,7 @@ use kapi_apimachinery::Quantity;
 /// `resource.k8s.io/v1` `CapacityRequestPolicyRange`.
 ///
 /// Schema `io.k8s.api.resource.v1.CapacityRequestPolicyRange` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#capacityrequestpolicyrange-v1-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CapacityRequestPolicyRange {
     /// `max`: `Quantity`, optional.
     pub max: Option<Quantity>,
@@ -13,6 +13,17 @@ pub struct CapacityRequestPolicyRange {
     pub min: Option<Quantity>,
     /// `step`: `Quantity`, optional.
     pub step: Option<Quantity>,
+}
+
+impl std::fmt::Debug for CapacityRequestPolicyRange {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CapacityRequestPolicyRange")
+            .field("max", &self.max)
+            .field("min", &self.min)
+            .field("step", &self.step)
+            .finish()
+    }
 }
 
 impl serde::Serialize for CapacityRequestPolicyRange {
@@ -39,6 +50,7 @@ impl<'de> serde::Deserialize<'de> for CapacityRequestPolicyRange {
 impl crate::support::DeStruct for CapacityRequestPolicyRange {
     const NAME: &'static str = "CapacityRequestPolicyRange";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "max" => 0,

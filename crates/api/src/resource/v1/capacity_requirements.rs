@@ -6,10 +6,19 @@ use std::collections::BTreeMap;
 /// `resource.k8s.io/v1` `CapacityRequirements`.
 ///
 /// Schema `io.k8s.api.resource.v1.CapacityRequirements` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#capacityrequirements-v1-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CapacityRequirements {
     /// `requests`: map of `Quantity`, optional.
     pub requests: BTreeMap<String, Quantity>,
+}
+
+impl std::fmt::Debug for CapacityRequirements {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CapacityRequirements")
+            .field("requests", &self.requests)
+            .finish()
+    }
 }
 
 impl serde::Serialize for CapacityRequirements {
@@ -32,6 +41,7 @@ impl<'de> serde::Deserialize<'de> for CapacityRequirements {
 impl crate::support::DeStruct for CapacityRequirements {
     const NAME: &'static str = "CapacityRequirements";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "requests" => 0,

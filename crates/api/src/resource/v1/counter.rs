@@ -5,10 +5,19 @@ use kapi_apimachinery::Quantity;
 /// `resource.k8s.io/v1` `Counter`.
 ///
 /// Schema `io.k8s.api.resource.v1.Counter` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#counter-v1-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Counter {
     /// `value`: `Quantity`, required (`None` is written as `null`).
     pub value: Option<Quantity>,
+}
+
+impl std::fmt::Debug for Counter {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Counter")
+            .field("value", &self.value)
+            .finish()
+    }
 }
 
 impl serde::Serialize for Counter {
@@ -29,6 +38,7 @@ impl<'de> serde::Deserialize<'de> for Counter {
 impl crate::support::DeStruct for Counter {
     const NAME: &'static str = "Counter";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "value" => 0,

@@ -5,10 +5,19 @@ use super::CelDeviceSelector;
 /// `resource.k8s.io/v1` `DeviceSelector`.
 ///
 /// Schema `io.k8s.api.resource.v1.DeviceSelector` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#deviceselector-v1-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct DeviceSelector {
     /// `cel`: `CELDeviceSelector`, optional.
     pub cel: Option<CelDeviceSelector>,
+}
+
+impl std::fmt::Debug for DeviceSelector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceSelector")
+            .field("cel", &self.cel)
+            .finish()
+    }
 }
 
 impl serde::Serialize for DeviceSelector {
@@ -31,6 +40,7 @@ impl<'de> serde::Deserialize<'de> for DeviceSelector {
 impl crate::support::DeStruct for DeviceSelector {
     const NAME: &'static str = "DeviceSelector";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "cel" => 0,

@@ -7,7 +7,7 @@ use super::DeviceToleration;
 /// `resource.k8s.io/v1` `DeviceSubRequest`.
 ///
 /// Schema `io.k8s.api.resource.v1.DeviceSubRequest` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#devicesubrequest-v1-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct DeviceSubRequest {
     /// `allocationMode`: `string`, optional.
     pub allocation_mode: Option<String>,
@@ -23,6 +23,21 @@ pub struct DeviceSubRequest {
     pub selectors: Vec<DeviceSelector>,
     /// `tolerations`: array of `DeviceToleration`, optional. List type `atomic`.
     pub tolerations: Vec<DeviceToleration>,
+}
+
+impl std::fmt::Debug for DeviceSubRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceSubRequest")
+            .field("allocation_mode", &self.allocation_mode)
+            .field("capacity", &self.capacity)
+            .field("count", &self.count)
+            .field("device_class_name", &self.device_class_name)
+            .field("name", &self.name)
+            .field("selectors", &self.selectors)
+            .field("tolerations", &self.tolerations)
+            .finish()
+    }
 }
 
 impl serde::Serialize for DeviceSubRequest {
@@ -59,6 +74,7 @@ impl<'de> serde::Deserialize<'de> for DeviceSubRequest {
 impl crate::support::DeStruct for DeviceSubRequest {
     const NAME: &'static str = "DeviceSubRequest";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "allocationMode" => 0,

@@ -93,6 +93,7 @@ pub use self::resource_slice::{ResourceSlice, ResourceSliceList};
 pub use self::resource_slice_spec::ResourceSliceSpec;
 
 /// Registers the 4 resource type(s) of `resource.k8s.io/v1` with `scheme`.
+#[inline]
 pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     scheme.register::<DeviceClass>();
     scheme.register::<ResourceClaim>();

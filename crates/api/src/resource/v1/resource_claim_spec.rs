@@ -5,10 +5,19 @@ use super::DeviceClaim;
 /// `resource.k8s.io/v1` `ResourceClaimSpec`.
 ///
 /// Schema `io.k8s.api.resource.v1.ResourceClaimSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#resourceclaimspec-v1-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ResourceClaimSpec {
     /// `devices`: `DeviceClaim`, optional.
     pub devices: Option<Box<DeviceClaim>>,
+}
+
+impl std::fmt::Debug for ResourceClaimSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResourceClaimSpec")
+            .field("devices", &self.devices)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ResourceClaimSpec {
@@ -31,6 +40,7 @@ impl<'de> serde::Deserialize<'de> for ResourceClaimSpec {
 impl crate::support::DeStruct for ResourceClaimSpec {
     const NAME: &'static str = "ResourceClaimSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "devices" => 0,

@@ -13,12 +13,22 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | none |
 /// | Schema | `io.k8s.api.resource.v1.ResourceSlice` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#resourceslice-v1-resource-k8s-io> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ResourceSlice {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
     /// `spec`: `ResourceSliceSpec`, required.
     pub spec: ResourceSliceSpec,
+}
+
+impl std::fmt::Debug for ResourceSlice {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResourceSlice")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ResourceSlice {
@@ -42,6 +52,7 @@ impl<'de> serde::Deserialize<'de> for ResourceSlice {
 impl crate::support::DeStruct for ResourceSlice {
     const NAME: &'static str = "ResourceSlice";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -65,10 +76,12 @@ impl crate::support::DeStruct for ResourceSlice {
 }
 
 impl kapi_apimachinery::Object for ResourceSlice {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

@@ -8,7 +8,7 @@ use crate::core::v1::NodeSelector;
 /// `resource.k8s.io/v1` `ResourceSliceSpec`.
 ///
 /// Schema `io.k8s.api.resource.v1.ResourceSliceSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#resourceslicespec-v1-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ResourceSliceSpec {
     /// `allNodes`: `boolean`, optional.
     pub all_nodes: Option<bool>,
@@ -26,6 +26,22 @@ pub struct ResourceSliceSpec {
     pub pool: ResourcePool,
     /// `sharedCounters`: array of `CounterSet`, optional. List type `atomic`.
     pub shared_counters: Vec<CounterSet>,
+}
+
+impl std::fmt::Debug for ResourceSliceSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResourceSliceSpec")
+            .field("all_nodes", &self.all_nodes)
+            .field("devices", &self.devices)
+            .field("driver", &self.driver)
+            .field("node_name", &self.node_name)
+            .field("node_selector", &self.node_selector)
+            .field("per_device_node_selection", &self.per_device_node_selection)
+            .field("pool", &self.pool)
+            .field("shared_counters", &self.shared_counters)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ResourceSliceSpec {
@@ -65,6 +81,7 @@ impl<'de> serde::Deserialize<'de> for ResourceSliceSpec {
 impl crate::support::DeStruct for ResourceSliceSpec {
     const NAME: &'static str = "ResourceSliceSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "allNodes" => 0,

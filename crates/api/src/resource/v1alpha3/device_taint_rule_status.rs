@@ -5,10 +5,19 @@ use kapi_apimachinery::meta::Condition;
 /// `resource.k8s.io/v1alpha3` `DeviceTaintRuleStatus`.
 ///
 /// Schema `io.k8s.api.resource.v1alpha3.DeviceTaintRuleStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#devicetaintrulestatus-v1alpha3-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct DeviceTaintRuleStatus {
     /// `conditions`: array of `Condition`, optional. List type `map` (keys `type`). Patch strategy `merge` (merge key `type`).
     pub conditions: Vec<Condition>,
+}
+
+impl std::fmt::Debug for DeviceTaintRuleStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceTaintRuleStatus")
+            .field("conditions", &self.conditions)
+            .finish()
+    }
 }
 
 impl serde::Serialize for DeviceTaintRuleStatus {
@@ -31,6 +40,7 @@ impl<'de> serde::Deserialize<'de> for DeviceTaintRuleStatus {
 impl crate::support::DeStruct for DeviceTaintRuleStatus {
     const NAME: &'static str = "DeviceTaintRuleStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "conditions" => 0,

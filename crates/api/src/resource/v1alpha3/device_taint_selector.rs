@@ -3,7 +3,7 @@
 /// `resource.k8s.io/v1alpha3` `DeviceTaintSelector`.
 ///
 /// Schema `io.k8s.api.resource.v1alpha3.DeviceTaintSelector` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#devicetaintselector-v1alpha3-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct DeviceTaintSelector {
     /// `device`: `string`, optional.
     pub device: Option<String>,
@@ -11,6 +11,17 @@ pub struct DeviceTaintSelector {
     pub driver: Option<String>,
     /// `pool`: `string`, optional.
     pub pool: Option<String>,
+}
+
+impl std::fmt::Debug for DeviceTaintSelector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceTaintSelector")
+            .field("device", &self.device)
+            .field("driver", &self.driver)
+            .field("pool", &self.pool)
+            .finish()
+    }
 }
 
 impl serde::Serialize for DeviceTaintSelector {
@@ -39,6 +50,7 @@ impl<'de> serde::Deserialize<'de> for DeviceTaintSelector {
 impl crate::support::DeStruct for DeviceTaintSelector {
     const NAME: &'static str = "DeviceTaintSelector";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "device" => 0,

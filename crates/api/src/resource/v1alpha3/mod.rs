@@ -32,6 +32,7 @@ pub use self::resource_pool_status_request_spec::ResourcePoolStatusRequestSpec;
 pub use self::resource_pool_status_request_status::ResourcePoolStatusRequestStatus;
 
 /// Registers the 2 resource type(s) of `resource.k8s.io/v1alpha3` with `scheme`.
+#[inline]
 pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     scheme.register::<DeviceTaintRule>();
     scheme.register::<ResourcePoolStatusRequest>();

@@ -3,7 +3,7 @@
 /// `resource.k8s.io/v1alpha3` `PoolStatus`.
 ///
 /// Schema `io.k8s.api.resource.v1alpha3.PoolStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#poolstatus-v1alpha3-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PoolStatus {
     /// `allocatedDevices`: `integer` (`int32`), optional.
     pub allocated_devices: Option<i32>,
@@ -25,6 +25,24 @@ pub struct PoolStatus {
     pub unavailable_devices: Option<i32>,
     /// `validationError`: `string`, optional.
     pub validation_error: Option<String>,
+}
+
+impl std::fmt::Debug for PoolStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PoolStatus")
+            .field("allocated_devices", &self.allocated_devices)
+            .field("available_devices", &self.available_devices)
+            .field("driver", &self.driver)
+            .field("generation", &self.generation)
+            .field("node_name", &self.node_name)
+            .field("pool_name", &self.pool_name)
+            .field("resource_slice_count", &self.resource_slice_count)
+            .field("total_devices", &self.total_devices)
+            .field("unavailable_devices", &self.unavailable_devices)
+            .field("validation_error", &self.validation_error)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PoolStatus {
@@ -68,6 +86,7 @@ impl<'de> serde::Deserialize<'de> for PoolStatus {
 impl crate::support::DeStruct for PoolStatus {
     const NAME: &'static str = "PoolStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "allocatedDevices" => 0,

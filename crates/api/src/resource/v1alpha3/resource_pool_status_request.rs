@@ -14,7 +14,7 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | `status` |
 /// | Schema | `io.k8s.api.resource.v1alpha3.ResourcePoolStatusRequest` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#resourcepoolstatusrequest-v1alpha3-resource-k8s-io> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ResourcePoolStatusRequest {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
@@ -22,6 +22,17 @@ pub struct ResourcePoolStatusRequest {
     pub spec: ResourcePoolStatusRequestSpec,
     /// `status`: `ResourcePoolStatusRequestStatus`, optional.
     pub status: Option<ResourcePoolStatusRequestStatus>,
+}
+
+impl std::fmt::Debug for ResourcePoolStatusRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResourcePoolStatusRequest")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ResourcePoolStatusRequest {
@@ -48,6 +59,7 @@ impl<'de> serde::Deserialize<'de> for ResourcePoolStatusRequest {
 impl crate::support::DeStruct for ResourcePoolStatusRequest {
     const NAME: &'static str = "ResourcePoolStatusRequest";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -73,10 +85,12 @@ impl crate::support::DeStruct for ResourcePoolStatusRequest {
 }
 
 impl kapi_apimachinery::Object for ResourcePoolStatusRequest {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

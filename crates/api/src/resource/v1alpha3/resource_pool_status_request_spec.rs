@@ -3,7 +3,7 @@
 /// `resource.k8s.io/v1alpha3` `ResourcePoolStatusRequestSpec`.
 ///
 /// Schema `io.k8s.api.resource.v1alpha3.ResourcePoolStatusRequestSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#resourcepoolstatusrequestspec-v1alpha3-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ResourcePoolStatusRequestSpec {
     /// `driver`: `string`, required.
     pub driver: String,
@@ -11,6 +11,17 @@ pub struct ResourcePoolStatusRequestSpec {
     pub limit: Option<i32>,
     /// `poolName`: `string`, optional.
     pub pool_name: Option<String>,
+}
+
+impl std::fmt::Debug for ResourcePoolStatusRequestSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResourcePoolStatusRequestSpec")
+            .field("driver", &self.driver)
+            .field("limit", &self.limit)
+            .field("pool_name", &self.pool_name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ResourcePoolStatusRequestSpec {
@@ -37,6 +48,7 @@ impl<'de> serde::Deserialize<'de> for ResourcePoolStatusRequestSpec {
 impl crate::support::DeStruct for ResourcePoolStatusRequestSpec {
     const NAME: &'static str = "ResourcePoolStatusRequestSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "driver" => 0,

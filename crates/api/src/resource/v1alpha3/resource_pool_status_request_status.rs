@@ -6,7 +6,7 @@ use kapi_apimachinery::meta::Condition;
 /// `resource.k8s.io/v1alpha3` `ResourcePoolStatusRequestStatus`.
 ///
 /// Schema `io.k8s.api.resource.v1alpha3.ResourcePoolStatusRequestStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#resourcepoolstatusrequeststatus-v1alpha3-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ResourcePoolStatusRequestStatus {
     /// `conditions`: array of `Condition`, optional. List type `map` (keys `type`). Patch strategy `merge` (merge key `type`).
     pub conditions: Vec<Condition>,
@@ -14,6 +14,17 @@ pub struct ResourcePoolStatusRequestStatus {
     pub pool_count: i32,
     /// `pools`: array of `PoolStatus`, optional. List type `atomic`.
     pub pools: Vec<PoolStatus>,
+}
+
+impl std::fmt::Debug for ResourcePoolStatusRequestStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResourcePoolStatusRequestStatus")
+            .field("conditions", &self.conditions)
+            .field("pool_count", &self.pool_count)
+            .field("pools", &self.pools)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ResourcePoolStatusRequestStatus {
@@ -40,6 +51,7 @@ impl<'de> serde::Deserialize<'de> for ResourcePoolStatusRequestStatus {
 impl crate::support::DeStruct for ResourcePoolStatusRequestStatus {
     const NAME: &'static str = "ResourcePoolStatusRequestStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "conditions" => 0,

@@ -6,7 +6,7 @@ use kapi_apimachinery::Quantity;
 /// `resource.k8s.io/v1beta1` `CapacityRequestPolicy`.
 ///
 /// Schema `io.k8s.api.resource.v1beta1.CapacityRequestPolicy` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#capacityrequestpolicy-v1beta1-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CapacityRequestPolicy {
     /// `default`: `Quantity`, optional.
     pub default: Option<Quantity>,
@@ -14,6 +14,17 @@ pub struct CapacityRequestPolicy {
     pub valid_range: Option<Box<CapacityRequestPolicyRange>>,
     /// `validValues`: array of `Quantity`, optional. List type `atomic`.
     pub valid_values: Vec<Quantity>,
+}
+
+impl std::fmt::Debug for CapacityRequestPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CapacityRequestPolicy")
+            .field("default", &self.default)
+            .field("valid_range", &self.valid_range)
+            .field("valid_values", &self.valid_values)
+            .finish()
+    }
 }
 
 impl serde::Serialize for CapacityRequestPolicy {
@@ -42,6 +53,7 @@ impl<'de> serde::Deserialize<'de> for CapacityRequestPolicy {
 impl crate::support::DeStruct for CapacityRequestPolicy {
     const NAME: &'static str = "CapacityRequestPolicy";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "default" => 0,

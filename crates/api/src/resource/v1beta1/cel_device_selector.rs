@@ -4,10 +4,19 @@
 ///
 /// Schema `io.k8s.api.resource.v1beta1.CELDeviceSelector` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#celdeviceselector-v1beta1-resource-k8s-io).
 #[doc(alias = "CELDeviceSelector")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CelDeviceSelector {
     /// `expression`: `string`, required.
     pub expression: String,
+}
+
+impl std::fmt::Debug for CelDeviceSelector {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CelDeviceSelector")
+            .field("expression", &self.expression)
+            .finish()
+    }
 }
 
 impl serde::Serialize for CelDeviceSelector {
@@ -28,6 +37,7 @@ impl<'de> serde::Deserialize<'de> for CelDeviceSelector {
 impl crate::support::DeStruct for CelDeviceSelector {
     const NAME: &'static str = "CELDeviceSelector";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "expression" => 0,

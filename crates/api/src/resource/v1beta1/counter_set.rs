@@ -6,12 +6,22 @@ use std::collections::BTreeMap;
 /// `resource.k8s.io/v1beta1` `CounterSet`.
 ///
 /// Schema `io.k8s.api.resource.v1beta1.CounterSet` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#counterset-v1beta1-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CounterSet {
     /// `counters`: map of `Counter`, required.
     pub counters: BTreeMap<String, Counter>,
     /// `name`: `string`, required.
     pub name: String,
+}
+
+impl std::fmt::Debug for CounterSet {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CounterSet")
+            .field("counters", &self.counters)
+            .field("name", &self.name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for CounterSet {
@@ -33,6 +43,7 @@ impl<'de> serde::Deserialize<'de> for CounterSet {
 impl crate::support::DeStruct for CounterSet {
     const NAME: &'static str = "CounterSet";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "counters" => 0,

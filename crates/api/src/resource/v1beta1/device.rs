@@ -5,12 +5,22 @@ use super::BasicDevice;
 /// `resource.k8s.io/v1beta1` `Device`.
 ///
 /// Schema `io.k8s.api.resource.v1beta1.Device` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#device-v1beta1-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Device {
     /// `basic`: `BasicDevice`, optional.
     pub basic: Option<Box<BasicDevice>>,
     /// `name`: `string`, required.
     pub name: String,
+}
+
+impl std::fmt::Debug for Device {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Device")
+            .field("basic", &self.basic)
+            .field("name", &self.name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for Device {
@@ -34,6 +44,7 @@ impl<'de> serde::Deserialize<'de> for Device {
 impl crate::support::DeStruct for Device {
     const NAME: &'static str = "Device";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "basic" => 0,

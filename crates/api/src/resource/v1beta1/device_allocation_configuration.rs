@@ -5,7 +5,7 @@ use super::OpaqueDeviceConfiguration;
 /// `resource.k8s.io/v1beta1` `DeviceAllocationConfiguration`.
 ///
 /// Schema `io.k8s.api.resource.v1beta1.DeviceAllocationConfiguration` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#deviceallocationconfiguration-v1beta1-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct DeviceAllocationConfiguration {
     /// `opaque`: `OpaqueDeviceConfiguration`, optional.
     pub opaque: Option<Box<OpaqueDeviceConfiguration>>,
@@ -13,6 +13,17 @@ pub struct DeviceAllocationConfiguration {
     pub requests: Vec<String>,
     /// `source`: `string`, required.
     pub source: String,
+}
+
+impl std::fmt::Debug for DeviceAllocationConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceAllocationConfiguration")
+            .field("opaque", &self.opaque)
+            .field("requests", &self.requests)
+            .field("source", &self.source)
+            .finish()
+    }
 }
 
 impl serde::Serialize for DeviceAllocationConfiguration {
@@ -39,6 +50,7 @@ impl<'de> serde::Deserialize<'de> for DeviceAllocationConfiguration {
 impl crate::support::DeStruct for DeviceAllocationConfiguration {
     const NAME: &'static str = "DeviceAllocationConfiguration";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "opaque" => 0,

@@ -3,7 +3,7 @@
 /// `resource.k8s.io/v1beta1` `DeviceAttribute`.
 ///
 /// Schema `io.k8s.api.resource.v1beta1.DeviceAttribute` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#deviceattribute-v1beta1-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct DeviceAttribute {
     /// `bool`: `boolean`, optional.
     pub bool: Option<bool>,
@@ -21,6 +21,22 @@ pub struct DeviceAttribute {
     pub version: Option<String>,
     /// `versions`: array of `string`, optional. List type `atomic`.
     pub versions: Vec<String>,
+}
+
+impl std::fmt::Debug for DeviceAttribute {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceAttribute")
+            .field("bool", &self.bool)
+            .field("bools", &self.bools)
+            .field("int", &self.int)
+            .field("ints", &self.ints)
+            .field("string", &self.string)
+            .field("strings", &self.strings)
+            .field("version", &self.version)
+            .field("versions", &self.versions)
+            .finish()
+    }
 }
 
 impl serde::Serialize for DeviceAttribute {
@@ -64,6 +80,7 @@ impl<'de> serde::Deserialize<'de> for DeviceAttribute {
 impl crate::support::DeStruct for DeviceAttribute {
     const NAME: &'static str = "DeviceAttribute";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "bool" => 0,

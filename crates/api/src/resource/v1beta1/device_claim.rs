@@ -7,7 +7,7 @@ use super::DeviceRequest;
 /// `resource.k8s.io/v1beta1` `DeviceClaim`.
 ///
 /// Schema `io.k8s.api.resource.v1beta1.DeviceClaim` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#deviceclaim-v1beta1-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct DeviceClaim {
     /// `config`: array of `DeviceClaimConfiguration`, optional. List type `atomic`.
     pub config: Vec<DeviceClaimConfiguration>,
@@ -15,6 +15,17 @@ pub struct DeviceClaim {
     pub constraints: Vec<DeviceConstraint>,
     /// `requests`: array of `DeviceRequest`, optional. List type `atomic`.
     pub requests: Vec<DeviceRequest>,
+}
+
+impl std::fmt::Debug for DeviceClaim {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceClaim")
+            .field("config", &self.config)
+            .field("constraints", &self.constraints)
+            .field("requests", &self.requests)
+            .finish()
+    }
 }
 
 impl serde::Serialize for DeviceClaim {
@@ -43,6 +54,7 @@ impl<'de> serde::Deserialize<'de> for DeviceClaim {
 impl crate::support::DeStruct for DeviceClaim {
     const NAME: &'static str = "DeviceClaim";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "config" => 0,

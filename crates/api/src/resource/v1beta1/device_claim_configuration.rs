@@ -5,12 +5,22 @@ use super::OpaqueDeviceConfiguration;
 /// `resource.k8s.io/v1beta1` `DeviceClaimConfiguration`.
 ///
 /// Schema `io.k8s.api.resource.v1beta1.DeviceClaimConfiguration` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#deviceclaimconfiguration-v1beta1-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct DeviceClaimConfiguration {
     /// `opaque`: `OpaqueDeviceConfiguration`, optional.
     pub opaque: Option<Box<OpaqueDeviceConfiguration>>,
     /// `requests`: array of `string`, optional. List type `atomic`.
     pub requests: Vec<String>,
+}
+
+impl std::fmt::Debug for DeviceClaimConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceClaimConfiguration")
+            .field("opaque", &self.opaque)
+            .field("requests", &self.requests)
+            .finish()
+    }
 }
 
 impl serde::Serialize for DeviceClaimConfiguration {
@@ -36,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for DeviceClaimConfiguration {
 impl crate::support::DeStruct for DeviceClaimConfiguration {
     const NAME: &'static str = "DeviceClaimConfiguration";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "opaque" => 0,

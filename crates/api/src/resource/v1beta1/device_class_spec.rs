@@ -6,7 +6,7 @@ use super::DeviceSelector;
 /// `resource.k8s.io/v1beta1` `DeviceClassSpec`.
 ///
 /// Schema `io.k8s.api.resource.v1beta1.DeviceClassSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#deviceclassspec-v1beta1-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct DeviceClassSpec {
     /// `config`: array of `DeviceClassConfiguration`, optional. List type `atomic`.
     pub config: Vec<DeviceClassConfiguration>,
@@ -14,6 +14,17 @@ pub struct DeviceClassSpec {
     pub extended_resource_name: Option<String>,
     /// `selectors`: array of `DeviceSelector`, optional. List type `atomic`.
     pub selectors: Vec<DeviceSelector>,
+}
+
+impl std::fmt::Debug for DeviceClassSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceClassSpec")
+            .field("config", &self.config)
+            .field("extended_resource_name", &self.extended_resource_name)
+            .field("selectors", &self.selectors)
+            .finish()
+    }
 }
 
 impl serde::Serialize for DeviceClassSpec {
@@ -42,6 +53,7 @@ impl<'de> serde::Deserialize<'de> for DeviceClassSpec {
 impl crate::support::DeStruct for DeviceClassSpec {
     const NAME: &'static str = "DeviceClassSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "config" => 0,

@@ -3,7 +3,7 @@
 /// `resource.k8s.io/v1beta1` `DeviceConstraint`.
 ///
 /// Schema `io.k8s.api.resource.v1beta1.DeviceConstraint` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#deviceconstraint-v1beta1-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct DeviceConstraint {
     /// `distinctAttribute`: `string`, optional.
     pub distinct_attribute: Option<String>,
@@ -11,6 +11,17 @@ pub struct DeviceConstraint {
     pub match_attribute: Option<String>,
     /// `requests`: array of `string`, optional. List type `atomic`.
     pub requests: Vec<String>,
+}
+
+impl std::fmt::Debug for DeviceConstraint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceConstraint")
+            .field("distinct_attribute", &self.distinct_attribute)
+            .field("match_attribute", &self.match_attribute)
+            .field("requests", &self.requests)
+            .finish()
+    }
 }
 
 impl serde::Serialize for DeviceConstraint {
@@ -39,6 +50,7 @@ impl<'de> serde::Deserialize<'de> for DeviceConstraint {
 impl crate::support::DeStruct for DeviceConstraint {
     const NAME: &'static str = "DeviceConstraint";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "distinctAttribute" => 0,

@@ -8,7 +8,7 @@ use super::DeviceToleration;
 /// `resource.k8s.io/v1beta1` `DeviceRequest`.
 ///
 /// Schema `io.k8s.api.resource.v1beta1.DeviceRequest` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#devicerequest-v1beta1-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct DeviceRequest {
     /// `adminAccess`: `boolean`, optional.
     pub admin_access: Option<bool>,
@@ -28,6 +28,23 @@ pub struct DeviceRequest {
     pub selectors: Vec<DeviceSelector>,
     /// `tolerations`: array of `DeviceToleration`, optional. List type `atomic`.
     pub tolerations: Vec<DeviceToleration>,
+}
+
+impl std::fmt::Debug for DeviceRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceRequest")
+            .field("admin_access", &self.admin_access)
+            .field("allocation_mode", &self.allocation_mode)
+            .field("capacity", &self.capacity)
+            .field("count", &self.count)
+            .field("device_class_name", &self.device_class_name)
+            .field("first_available", &self.first_available)
+            .field("name", &self.name)
+            .field("selectors", &self.selectors)
+            .field("tolerations", &self.tolerations)
+            .finish()
+    }
 }
 
 impl serde::Serialize for DeviceRequest {
@@ -72,6 +89,7 @@ impl<'de> serde::Deserialize<'de> for DeviceRequest {
 impl crate::support::DeStruct for DeviceRequest {
     const NAME: &'static str = "DeviceRequest";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "adminAccess" => 0,

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 /// `resource.k8s.io/v1beta1` `DeviceRequestAllocationResult`.
 ///
 /// Schema `io.k8s.api.resource.v1beta1.DeviceRequestAllocationResult` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#devicerequestallocationresult-v1beta1-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct DeviceRequestAllocationResult {
     /// `adminAccess`: `boolean`, optional.
     pub admin_access: Option<bool>,
@@ -29,6 +29,27 @@ pub struct DeviceRequestAllocationResult {
     pub share_id: Option<String>,
     /// `tolerations`: array of `DeviceToleration`, optional. List type `atomic`.
     pub tolerations: Vec<DeviceToleration>,
+}
+
+impl std::fmt::Debug for DeviceRequestAllocationResult {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceRequestAllocationResult")
+            .field("admin_access", &self.admin_access)
+            .field("binding_conditions", &self.binding_conditions)
+            .field(
+                "binding_failure_conditions",
+                &self.binding_failure_conditions,
+            )
+            .field("consumed_capacity", &self.consumed_capacity)
+            .field("device", &self.device)
+            .field("driver", &self.driver)
+            .field("pool", &self.pool)
+            .field("request", &self.request)
+            .field("share_id", &self.share_id)
+            .field("tolerations", &self.tolerations)
+            .finish()
+    }
 }
 
 impl serde::Serialize for DeviceRequestAllocationResult {
@@ -70,6 +91,7 @@ impl<'de> serde::Deserialize<'de> for DeviceRequestAllocationResult {
 impl crate::support::DeStruct for DeviceRequestAllocationResult {
     const NAME: &'static str = "DeviceRequestAllocationResult";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "adminAccess" => 0,

@@ -5,7 +5,7 @@ use kapi_apimachinery::Time;
 /// `resource.k8s.io/v1beta1` `DeviceTaint`.
 ///
 /// Schema `io.k8s.api.resource.v1beta1.DeviceTaint` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#devicetaint-v1beta1-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct DeviceTaint {
     /// `effect`: `string`, required.
     pub effect: String,
@@ -15,6 +15,18 @@ pub struct DeviceTaint {
     pub time_added: Option<Time>,
     /// `value`: `string`, optional.
     pub value: Option<String>,
+}
+
+impl std::fmt::Debug for DeviceTaint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceTaint")
+            .field("effect", &self.effect)
+            .field("key", &self.key)
+            .field("time_added", &self.time_added)
+            .field("value", &self.value)
+            .finish()
+    }
 }
 
 impl serde::Serialize for DeviceTaint {
@@ -42,6 +54,7 @@ impl<'de> serde::Deserialize<'de> for DeviceTaint {
 impl crate::support::DeStruct for DeviceTaint {
     const NAME: &'static str = "DeviceTaint";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "effect" => 0,

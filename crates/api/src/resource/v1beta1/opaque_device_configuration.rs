@@ -5,12 +5,22 @@ use serde_json::Value;
 /// `resource.k8s.io/v1beta1` `OpaqueDeviceConfiguration`.
 ///
 /// Schema `io.k8s.api.resource.v1beta1.OpaqueDeviceConfiguration` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#opaquedeviceconfiguration-v1beta1-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct OpaqueDeviceConfiguration {
     /// `driver`: `string`, required.
     pub driver: String,
     /// `parameters`: `RawExtension`, required.
     pub parameters: Value,
+}
+
+impl std::fmt::Debug for OpaqueDeviceConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpaqueDeviceConfiguration")
+            .field("driver", &self.driver)
+            .field("parameters", &self.parameters)
+            .finish()
+    }
 }
 
 impl serde::Serialize for OpaqueDeviceConfiguration {
@@ -32,6 +42,7 @@ impl<'de> serde::Deserialize<'de> for OpaqueDeviceConfiguration {
 impl crate::support::DeStruct for OpaqueDeviceConfiguration {
     const NAME: &'static str = "OpaqueDeviceConfiguration";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "driver" => 0,

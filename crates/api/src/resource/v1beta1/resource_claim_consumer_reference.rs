@@ -3,7 +3,7 @@
 /// `resource.k8s.io/v1beta1` `ResourceClaimConsumerReference`.
 ///
 /// Schema `io.k8s.api.resource.v1beta1.ResourceClaimConsumerReference` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#resourceclaimconsumerreference-v1beta1-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ResourceClaimConsumerReference {
     /// `apiGroup`: `string`, optional.
     pub api_group: Option<String>,
@@ -13,6 +13,18 @@ pub struct ResourceClaimConsumerReference {
     pub resource: String,
     /// `uid`: `string`, required.
     pub uid: String,
+}
+
+impl std::fmt::Debug for ResourceClaimConsumerReference {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResourceClaimConsumerReference")
+            .field("api_group", &self.api_group)
+            .field("name", &self.name)
+            .field("resource", &self.resource)
+            .field("uid", &self.uid)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ResourceClaimConsumerReference {
@@ -38,6 +50,7 @@ impl<'de> serde::Deserialize<'de> for ResourceClaimConsumerReference {
 impl crate::support::DeStruct for ResourceClaimConsumerReference {
     const NAME: &'static str = "ResourceClaimConsumerReference";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "apiGroup" => 0,

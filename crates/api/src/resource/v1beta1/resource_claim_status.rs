@@ -7,7 +7,7 @@ use super::ResourceClaimConsumerReference;
 /// `resource.k8s.io/v1beta1` `ResourceClaimStatus`.
 ///
 /// Schema `io.k8s.api.resource.v1beta1.ResourceClaimStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#resourceclaimstatus-v1beta1-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ResourceClaimStatus {
     /// `allocation`: `AllocationResult`, optional.
     pub allocation: Option<Box<AllocationResult>>,
@@ -15,6 +15,17 @@ pub struct ResourceClaimStatus {
     pub devices: Vec<AllocatedDeviceStatus>,
     /// `reservedFor`: array of `ResourceClaimConsumerReference`, optional. List type `map` (keys `uid`). Patch strategy `merge` (merge key `uid`).
     pub reserved_for: Vec<ResourceClaimConsumerReference>,
+}
+
+impl std::fmt::Debug for ResourceClaimStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResourceClaimStatus")
+            .field("allocation", &self.allocation)
+            .field("devices", &self.devices)
+            .field("reserved_for", &self.reserved_for)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ResourceClaimStatus {
@@ -43,6 +54,7 @@ impl<'de> serde::Deserialize<'de> for ResourceClaimStatus {
 impl crate::support::DeStruct for ResourceClaimStatus {
     const NAME: &'static str = "ResourceClaimStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "allocation" => 0,

@@ -6,12 +6,22 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// `resource.k8s.io/v1beta1` `ResourceClaimTemplateSpec`.
 ///
 /// Schema `io.k8s.api.resource.v1beta1.ResourceClaimTemplateSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#resourceclaimtemplatespec-v1beta1-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ResourceClaimTemplateSpec {
     /// `metadata`: `ObjectMeta`, optional.
     pub metadata: Option<ObjectMeta>,
     /// `spec`: `ResourceClaimSpec`, required.
     pub spec: ResourceClaimSpec,
+}
+
+impl std::fmt::Debug for ResourceClaimTemplateSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResourceClaimTemplateSpec")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ResourceClaimTemplateSpec {
@@ -35,6 +45,7 @@ impl<'de> serde::Deserialize<'de> for ResourceClaimTemplateSpec {
 impl crate::support::DeStruct for ResourceClaimTemplateSpec {
     const NAME: &'static str = "ResourceClaimTemplateSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,

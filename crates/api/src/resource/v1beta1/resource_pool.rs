@@ -3,7 +3,7 @@
 /// `resource.k8s.io/v1beta1` `ResourcePool`.
 ///
 /// Schema `io.k8s.api.resource.v1beta1.ResourcePool` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#resourcepool-v1beta1-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ResourcePool {
     /// `generation`: `integer` (`int64`), required.
     pub generation: i64,
@@ -11,6 +11,17 @@ pub struct ResourcePool {
     pub name: String,
     /// `resourceSliceCount`: `integer` (`int64`), required.
     pub resource_slice_count: i64,
+}
+
+impl std::fmt::Debug for ResourcePool {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResourcePool")
+            .field("generation", &self.generation)
+            .field("name", &self.name)
+            .field("resource_slice_count", &self.resource_slice_count)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ResourcePool {
@@ -33,6 +44,7 @@ impl<'de> serde::Deserialize<'de> for ResourcePool {
 impl crate::support::DeStruct for ResourcePool {
     const NAME: &'static str = "ResourcePool";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "generation" => 0,

@@ -7,7 +7,7 @@ use kapi_apimachinery::Time;
 /// `resource.k8s.io/v1beta2` `AllocationResult`.
 ///
 /// Schema `io.k8s.api.resource.v1beta2.AllocationResult` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#allocationresult-v1beta2-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct AllocationResult {
     /// `allocationTimestamp`: `Time`, optional.
     pub allocation_timestamp: Option<Time>,
@@ -15,6 +15,17 @@ pub struct AllocationResult {
     pub devices: Option<DeviceAllocationResult>,
     /// `nodeSelector`: `NodeSelector`, optional.
     pub node_selector: Option<NodeSelector>,
+}
+
+impl std::fmt::Debug for AllocationResult {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AllocationResult")
+            .field("allocation_timestamp", &self.allocation_timestamp)
+            .field("devices", &self.devices)
+            .field("node_selector", &self.node_selector)
+            .finish()
+    }
 }
 
 impl serde::Serialize for AllocationResult {
@@ -43,6 +54,7 @@ impl<'de> serde::Deserialize<'de> for AllocationResult {
 impl crate::support::DeStruct for AllocationResult {
     const NAME: &'static str = "AllocationResult";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "allocationTimestamp" => 0,

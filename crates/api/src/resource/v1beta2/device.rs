@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 /// `resource.k8s.io/v1beta2` `Device`.
 ///
 /// Schema `io.k8s.api.resource.v1beta2.Device` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#device-v1beta2-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Device {
     /// `allNodes`: `boolean`, optional.
     pub all_nodes: Option<bool>,
@@ -39,6 +39,36 @@ pub struct Device {
     pub node_selector: Option<NodeSelector>,
     /// `taints`: array of `DeviceTaint`, optional. List type `atomic`.
     pub taints: Vec<DeviceTaint>,
+}
+
+impl std::fmt::Debug for Device {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Device")
+            .field("all_nodes", &self.all_nodes)
+            .field(
+                "allow_multiple_allocations",
+                &self.allow_multiple_allocations,
+            )
+            .field("attributes", &self.attributes)
+            .field("binding_conditions", &self.binding_conditions)
+            .field(
+                "binding_failure_conditions",
+                &self.binding_failure_conditions,
+            )
+            .field("binds_to_node", &self.binds_to_node)
+            .field("capacity", &self.capacity)
+            .field("consumes_counters", &self.consumes_counters)
+            .field("name", &self.name)
+            .field(
+                "node_allocatable_resource_mappings",
+                &self.node_allocatable_resource_mappings,
+            )
+            .field("node_name", &self.node_name)
+            .field("node_selector", &self.node_selector)
+            .field("taints", &self.taints)
+            .finish()
+    }
 }
 
 impl serde::Serialize for Device {
@@ -98,6 +128,7 @@ impl<'de> serde::Deserialize<'de> for Device {
 impl crate::support::DeStruct for Device {
     const NAME: &'static str = "Device";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "allNodes" => 0,

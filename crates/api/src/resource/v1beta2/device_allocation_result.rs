@@ -6,12 +6,22 @@ use super::DeviceRequestAllocationResult;
 /// `resource.k8s.io/v1beta2` `DeviceAllocationResult`.
 ///
 /// Schema `io.k8s.api.resource.v1beta2.DeviceAllocationResult` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#deviceallocationresult-v1beta2-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct DeviceAllocationResult {
     /// `config`: array of `DeviceAllocationConfiguration`, optional. List type `atomic`.
     pub config: Vec<DeviceAllocationConfiguration>,
     /// `results`: array of `DeviceRequestAllocationResult`, optional. List type `atomic`.
     pub results: Vec<DeviceRequestAllocationResult>,
+}
+
+impl std::fmt::Debug for DeviceAllocationResult {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceAllocationResult")
+            .field("config", &self.config)
+            .field("results", &self.results)
+            .finish()
+    }
 }
 
 impl serde::Serialize for DeviceAllocationResult {
@@ -37,6 +47,7 @@ impl<'de> serde::Deserialize<'de> for DeviceAllocationResult {
 impl crate::support::DeStruct for DeviceAllocationResult {
     const NAME: &'static str = "DeviceAllocationResult";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "config" => 0,

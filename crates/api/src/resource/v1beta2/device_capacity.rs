@@ -6,12 +6,22 @@ use kapi_apimachinery::Quantity;
 /// `resource.k8s.io/v1beta2` `DeviceCapacity`.
 ///
 /// Schema `io.k8s.api.resource.v1beta2.DeviceCapacity` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#devicecapacity-v1beta2-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct DeviceCapacity {
     /// `requestPolicy`: `CapacityRequestPolicy`, optional.
     pub request_policy: Option<Box<CapacityRequestPolicy>>,
     /// `value`: `Quantity`, required (`None` is written as `null`).
     pub value: Option<Quantity>,
+}
+
+impl std::fmt::Debug for DeviceCapacity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceCapacity")
+            .field("request_policy", &self.request_policy)
+            .field("value", &self.value)
+            .finish()
+    }
 }
 
 impl serde::Serialize for DeviceCapacity {
@@ -35,6 +45,7 @@ impl<'de> serde::Deserialize<'de> for DeviceCapacity {
 impl crate::support::DeStruct for DeviceCapacity {
     const NAME: &'static str = "DeviceCapacity";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "requestPolicy" => 0,

@@ -5,10 +5,19 @@ use super::OpaqueDeviceConfiguration;
 /// `resource.k8s.io/v1beta2` `DeviceClassConfiguration`.
 ///
 /// Schema `io.k8s.api.resource.v1beta2.DeviceClassConfiguration` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#deviceclassconfiguration-v1beta2-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct DeviceClassConfiguration {
     /// `opaque`: `OpaqueDeviceConfiguration`, optional.
     pub opaque: Option<Box<OpaqueDeviceConfiguration>>,
+}
+
+impl std::fmt::Debug for DeviceClassConfiguration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceClassConfiguration")
+            .field("opaque", &self.opaque)
+            .finish()
+    }
 }
 
 impl serde::Serialize for DeviceClassConfiguration {
@@ -31,6 +40,7 @@ impl<'de> serde::Deserialize<'de> for DeviceClassConfiguration {
 impl crate::support::DeStruct for DeviceClassConfiguration {
     const NAME: &'static str = "DeviceClassConfiguration";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "opaque" => 0,

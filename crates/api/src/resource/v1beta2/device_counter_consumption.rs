@@ -6,12 +6,22 @@ use std::collections::BTreeMap;
 /// `resource.k8s.io/v1beta2` `DeviceCounterConsumption`.
 ///
 /// Schema `io.k8s.api.resource.v1beta2.DeviceCounterConsumption` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#devicecounterconsumption-v1beta2-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct DeviceCounterConsumption {
     /// `counterSet`: `string`, required.
     pub counter_set: String,
     /// `counters`: map of `Counter`, required.
     pub counters: BTreeMap<String, Counter>,
+}
+
+impl std::fmt::Debug for DeviceCounterConsumption {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceCounterConsumption")
+            .field("counter_set", &self.counter_set)
+            .field("counters", &self.counters)
+            .finish()
+    }
 }
 
 impl serde::Serialize for DeviceCounterConsumption {
@@ -33,6 +43,7 @@ impl<'de> serde::Deserialize<'de> for DeviceCounterConsumption {
 impl crate::support::DeStruct for DeviceCounterConsumption {
     const NAME: &'static str = "DeviceCounterConsumption";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "counterSet" => 0,

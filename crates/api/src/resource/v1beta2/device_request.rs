@@ -6,7 +6,7 @@ use super::ExactDeviceRequest;
 /// `resource.k8s.io/v1beta2` `DeviceRequest`.
 ///
 /// Schema `io.k8s.api.resource.v1beta2.DeviceRequest` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#devicerequest-v1beta2-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct DeviceRequest {
     /// `exactly`: `ExactDeviceRequest`, optional.
     pub exactly: Option<Box<ExactDeviceRequest>>,
@@ -14,6 +14,17 @@ pub struct DeviceRequest {
     pub first_available: Vec<DeviceSubRequest>,
     /// `name`: `string`, required.
     pub name: String,
+}
+
+impl std::fmt::Debug for DeviceRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceRequest")
+            .field("exactly", &self.exactly)
+            .field("first_available", &self.first_available)
+            .field("name", &self.name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for DeviceRequest {
@@ -40,6 +51,7 @@ impl<'de> serde::Deserialize<'de> for DeviceRequest {
 impl crate::support::DeStruct for DeviceRequest {
     const NAME: &'static str = "DeviceRequest";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "exactly" => 0,

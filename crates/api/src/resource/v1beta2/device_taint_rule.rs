@@ -14,7 +14,7 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | `status` |
 /// | Schema | `io.k8s.api.resource.v1beta2.DeviceTaintRule` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#devicetaintrule-v1beta2-resource-k8s-io> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct DeviceTaintRule {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
@@ -22,6 +22,17 @@ pub struct DeviceTaintRule {
     pub spec: DeviceTaintRuleSpec,
     /// `status`: `DeviceTaintRuleStatus`, optional.
     pub status: Option<DeviceTaintRuleStatus>,
+}
+
+impl std::fmt::Debug for DeviceTaintRule {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceTaintRule")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 
 impl serde::Serialize for DeviceTaintRule {
@@ -48,6 +59,7 @@ impl<'de> serde::Deserialize<'de> for DeviceTaintRule {
 impl crate::support::DeStruct for DeviceTaintRule {
     const NAME: &'static str = "DeviceTaintRule";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -73,10 +85,12 @@ impl crate::support::DeStruct for DeviceTaintRule {
 }
 
 impl kapi_apimachinery::Object for DeviceTaintRule {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

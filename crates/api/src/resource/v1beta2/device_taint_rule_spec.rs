@@ -6,12 +6,22 @@ use super::DeviceTaintSelector;
 /// `resource.k8s.io/v1beta2` `DeviceTaintRuleSpec`.
 ///
 /// Schema `io.k8s.api.resource.v1beta2.DeviceTaintRuleSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#devicetaintrulespec-v1beta2-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct DeviceTaintRuleSpec {
     /// `deviceSelector`: `DeviceTaintSelector`, optional.
     pub device_selector: Option<Box<DeviceTaintSelector>>,
     /// `taint`: `DeviceTaint`, required.
     pub taint: DeviceTaint,
+}
+
+impl std::fmt::Debug for DeviceTaintRuleSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceTaintRuleSpec")
+            .field("device_selector", &self.device_selector)
+            .field("taint", &self.taint)
+            .finish()
+    }
 }
 
 impl serde::Serialize for DeviceTaintRuleSpec {
@@ -35,6 +45,7 @@ impl<'de> serde::Deserialize<'de> for DeviceTaintRuleSpec {
 impl crate::support::DeStruct for DeviceTaintRuleSpec {
     const NAME: &'static str = "DeviceTaintRuleSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "deviceSelector" => 0,

@@ -3,7 +3,7 @@
 /// `resource.k8s.io/v1beta2` `DeviceToleration`.
 ///
 /// Schema `io.k8s.api.resource.v1beta2.DeviceToleration` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#devicetoleration-v1beta2-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct DeviceToleration {
     /// `effect`: `string`, optional.
     pub effect: Option<String>,
@@ -15,6 +15,19 @@ pub struct DeviceToleration {
     pub toleration_seconds: Option<i64>,
     /// `value`: `string`, optional.
     pub value: Option<String>,
+}
+
+impl std::fmt::Debug for DeviceToleration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceToleration")
+            .field("effect", &self.effect)
+            .field("key", &self.key)
+            .field("operator", &self.operator)
+            .field("toleration_seconds", &self.toleration_seconds)
+            .field("value", &self.value)
+            .finish()
+    }
 }
 
 impl serde::Serialize for DeviceToleration {
@@ -49,6 +62,7 @@ impl<'de> serde::Deserialize<'de> for DeviceToleration {
 impl crate::support::DeStruct for DeviceToleration {
     const NAME: &'static str = "DeviceToleration";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "effect" => 0,

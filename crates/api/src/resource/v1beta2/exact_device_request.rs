@@ -7,7 +7,7 @@ use super::DeviceToleration;
 /// `resource.k8s.io/v1beta2` `ExactDeviceRequest`.
 ///
 /// Schema `io.k8s.api.resource.v1beta2.ExactDeviceRequest` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#exactdevicerequest-v1beta2-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ExactDeviceRequest {
     /// `adminAccess`: `boolean`, optional.
     pub admin_access: Option<bool>,
@@ -23,6 +23,21 @@ pub struct ExactDeviceRequest {
     pub selectors: Vec<DeviceSelector>,
     /// `tolerations`: array of `DeviceToleration`, optional. List type `atomic`.
     pub tolerations: Vec<DeviceToleration>,
+}
+
+impl std::fmt::Debug for ExactDeviceRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExactDeviceRequest")
+            .field("admin_access", &self.admin_access)
+            .field("allocation_mode", &self.allocation_mode)
+            .field("capacity", &self.capacity)
+            .field("count", &self.count)
+            .field("device_class_name", &self.device_class_name)
+            .field("selectors", &self.selectors)
+            .field("tolerations", &self.tolerations)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ExactDeviceRequest {
@@ -61,6 +76,7 @@ impl<'de> serde::Deserialize<'de> for ExactDeviceRequest {
 impl crate::support::DeStruct for ExactDeviceRequest {
     const NAME: &'static str = "ExactDeviceRequest";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "adminAccess" => 0,

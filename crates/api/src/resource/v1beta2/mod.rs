@@ -102,6 +102,7 @@ pub use self::resource_slice::{ResourceSlice, ResourceSliceList};
 pub use self::resource_slice_spec::ResourceSliceSpec;
 
 /// Registers the 5 resource type(s) of `resource.k8s.io/v1beta2` with `scheme`.
+#[inline]
 pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     scheme.register::<DeviceClass>();
     scheme.register::<DeviceTaintRule>();

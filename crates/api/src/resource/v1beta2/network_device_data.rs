@@ -3,7 +3,7 @@
 /// `resource.k8s.io/v1beta2` `NetworkDeviceData`.
 ///
 /// Schema `io.k8s.api.resource.v1beta2.NetworkDeviceData` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#networkdevicedata-v1beta2-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct NetworkDeviceData {
     /// `hardwareAddress`: `string`, optional.
     pub hardware_address: Option<String>,
@@ -11,6 +11,17 @@ pub struct NetworkDeviceData {
     pub interface_name: Option<String>,
     /// `ips`: array of `string`, optional. List type `atomic`.
     pub ips: Vec<String>,
+}
+
+impl std::fmt::Debug for NetworkDeviceData {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NetworkDeviceData")
+            .field("hardware_address", &self.hardware_address)
+            .field("interface_name", &self.interface_name)
+            .field("ips", &self.ips)
+            .finish()
+    }
 }
 
 impl serde::Serialize for NetworkDeviceData {
@@ -39,6 +50,7 @@ impl<'de> serde::Deserialize<'de> for NetworkDeviceData {
 impl crate::support::DeStruct for NetworkDeviceData {
     const NAME: &'static str = "NetworkDeviceData";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "hardwareAddress" => 0,

@@ -5,12 +5,22 @@ use kapi_apimachinery::Quantity;
 /// `resource.k8s.io/v1beta2` `NodeAllocatableResourceMapping`.
 ///
 /// Schema `io.k8s.api.resource.v1beta2.NodeAllocatableResourceMapping` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#nodeallocatableresourcemapping-v1beta2-resource-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct NodeAllocatableResourceMapping {
     /// `allocationMultiplier`: `Quantity`, optional.
     pub allocation_multiplier: Option<Quantity>,
     /// `capacityKey`: `string`, optional.
     pub capacity_key: Option<String>,
+}
+
+impl std::fmt::Debug for NodeAllocatableResourceMapping {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NodeAllocatableResourceMapping")
+            .field("allocation_multiplier", &self.allocation_multiplier)
+            .field("capacity_key", &self.capacity_key)
+            .finish()
+    }
 }
 
 impl serde::Serialize for NodeAllocatableResourceMapping {
@@ -36,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for NodeAllocatableResourceMapping {
 impl crate::support::DeStruct for NodeAllocatableResourceMapping {
     const NAME: &'static str = "NodeAllocatableResourceMapping";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "allocationMultiplier" => 0,

@@ -13,12 +13,22 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | none |
 /// | Schema | `io.k8s.api.resource.v1beta2.ResourceClaimTemplate` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#resourceclaimtemplate-v1beta2-resource-k8s-io> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct ResourceClaimTemplate {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
     /// `spec`: `ResourceClaimTemplateSpec`, required.
     pub spec: ResourceClaimTemplateSpec,
+}
+
+impl std::fmt::Debug for ResourceClaimTemplate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResourceClaimTemplate")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .finish()
+    }
 }
 
 impl serde::Serialize for ResourceClaimTemplate {
@@ -42,6 +52,7 @@ impl<'de> serde::Deserialize<'de> for ResourceClaimTemplate {
 impl crate::support::DeStruct for ResourceClaimTemplate {
     const NAME: &'static str = "ResourceClaimTemplate";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -65,10 +76,12 @@ impl crate::support::DeStruct for ResourceClaimTemplate {
 }
 
 impl kapi_apimachinery::Object for ResourceClaimTemplate {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

@@ -13,6 +13,7 @@ mod priority_class;
 pub use self::priority_class::{PriorityClass, PriorityClassList};
 
 /// Registers the 1 resource type(s) of `scheduling.k8s.io/v1` with `scheme`.
+#[inline]
 pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     scheme.register::<PriorityClass>();
 }

@@ -12,7 +12,7 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | none |
 /// | Schema | `io.k8s.api.scheduling.v1.PriorityClass` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#priorityclass-v1-scheduling-k8s-io> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PriorityClass {
     /// `description`: `string`, optional.
     pub description: Option<String>,
@@ -24,6 +24,19 @@ pub struct PriorityClass {
     pub preemption_policy: Option<String>,
     /// `value`: `integer` (`int32`), optional.
     pub value: Option<i32>,
+}
+
+impl std::fmt::Debug for PriorityClass {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PriorityClass")
+            .field("description", &self.description)
+            .field("global_default", &self.global_default)
+            .field("metadata", &self.metadata)
+            .field("preemption_policy", &self.preemption_policy)
+            .field("value", &self.value)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PriorityClass {
@@ -58,6 +71,7 @@ impl<'de> serde::Deserialize<'de> for PriorityClass {
 impl crate::support::DeStruct for PriorityClass {
     const NAME: &'static str = "PriorityClass";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "description" => 0,
@@ -87,10 +101,12 @@ impl crate::support::DeStruct for PriorityClass {
 }
 
 impl kapi_apimachinery::Object for PriorityClass {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

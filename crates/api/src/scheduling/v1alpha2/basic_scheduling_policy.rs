@@ -3,8 +3,15 @@
 /// `scheduling.k8s.io/v1alpha2` `BasicSchedulingPolicy`.
 ///
 /// Schema `io.k8s.api.scheduling.v1alpha2.BasicSchedulingPolicy` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#basicschedulingpolicy-v1alpha2-scheduling-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct BasicSchedulingPolicy {}
+
+impl std::fmt::Debug for BasicSchedulingPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BasicSchedulingPolicy").finish()
+    }
+}
 
 impl serde::Serialize for BasicSchedulingPolicy {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -21,6 +28,7 @@ impl<'de> serde::Deserialize<'de> for BasicSchedulingPolicy {
 impl crate::support::DeStruct for BasicSchedulingPolicy {
     const NAME: &'static str = "BasicSchedulingPolicy";
 
+    #[inline]
     fn field_index(_key: &str) -> u16 {
         crate::support::UNKNOWN
     }

@@ -3,10 +3,19 @@
 /// `scheduling.k8s.io/v1alpha2` `GangSchedulingPolicy`.
 ///
 /// Schema `io.k8s.api.scheduling.v1alpha2.GangSchedulingPolicy` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#gangschedulingpolicy-v1alpha2-scheduling-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct GangSchedulingPolicy {
     /// `minCount`: `integer` (`int32`), required.
     pub min_count: i32,
+}
+
+impl std::fmt::Debug for GangSchedulingPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GangSchedulingPolicy")
+            .field("min_count", &self.min_count)
+            .finish()
+    }
 }
 
 impl serde::Serialize for GangSchedulingPolicy {
@@ -27,6 +36,7 @@ impl<'de> serde::Deserialize<'de> for GangSchedulingPolicy {
 impl crate::support::DeStruct for GangSchedulingPolicy {
     const NAME: &'static str = "GangSchedulingPolicy";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "minCount" => 0,

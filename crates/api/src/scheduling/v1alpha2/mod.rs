@@ -44,6 +44,7 @@ pub use self::workload_pod_group_template_reference::WorkloadPodGroupTemplateRef
 pub use self::workload_spec::WorkloadSpec;
 
 /// Registers the 2 resource type(s) of `scheduling.k8s.io/v1alpha2` with `scheme`.
+#[inline]
 pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     scheme.register::<PodGroup>();
     scheme.register::<Workload>();

@@ -3,7 +3,7 @@
 /// `scheduling.k8s.io/v1alpha2` `PodGroupResourceClaim`.
 ///
 /// Schema `io.k8s.api.scheduling.v1alpha2.PodGroupResourceClaim` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#podgroupresourceclaim-v1alpha2-scheduling-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodGroupResourceClaim {
     /// `name`: `string`, required.
     pub name: String,
@@ -11,6 +11,20 @@ pub struct PodGroupResourceClaim {
     pub resource_claim_name: Option<String>,
     /// `resourceClaimTemplateName`: `string`, optional.
     pub resource_claim_template_name: Option<String>,
+}
+
+impl std::fmt::Debug for PodGroupResourceClaim {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodGroupResourceClaim")
+            .field("name", &self.name)
+            .field("resource_claim_name", &self.resource_claim_name)
+            .field(
+                "resource_claim_template_name",
+                &self.resource_claim_template_name,
+            )
+            .finish()
+    }
 }
 
 impl serde::Serialize for PodGroupResourceClaim {
@@ -37,6 +51,7 @@ impl<'de> serde::Deserialize<'de> for PodGroupResourceClaim {
 impl crate::support::DeStruct for PodGroupResourceClaim {
     const NAME: &'static str = "PodGroupResourceClaim";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "name" => 0,

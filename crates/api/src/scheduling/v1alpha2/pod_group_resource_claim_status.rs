@@ -3,12 +3,22 @@
 /// `scheduling.k8s.io/v1alpha2` `PodGroupResourceClaimStatus`.
 ///
 /// Schema `io.k8s.api.scheduling.v1alpha2.PodGroupResourceClaimStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#podgroupresourceclaimstatus-v1alpha2-scheduling-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodGroupResourceClaimStatus {
     /// `name`: `string`, required.
     pub name: String,
     /// `resourceClaimName`: `string`, optional.
     pub resource_claim_name: Option<String>,
+}
+
+impl std::fmt::Debug for PodGroupResourceClaimStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodGroupResourceClaimStatus")
+            .field("name", &self.name)
+            .field("resource_claim_name", &self.resource_claim_name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PodGroupResourceClaimStatus {
@@ -32,6 +42,7 @@ impl<'de> serde::Deserialize<'de> for PodGroupResourceClaimStatus {
 impl crate::support::DeStruct for PodGroupResourceClaimStatus {
     const NAME: &'static str = "PodGroupResourceClaimStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "name" => 0,

@@ -5,10 +5,19 @@ use super::TopologyConstraint;
 /// `scheduling.k8s.io/v1alpha2` `PodGroupSchedulingConstraints`.
 ///
 /// Schema `io.k8s.api.scheduling.v1alpha2.PodGroupSchedulingConstraints` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#podgroupschedulingconstraints-v1alpha2-scheduling-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodGroupSchedulingConstraints {
     /// `topology`: array of `TopologyConstraint`, optional. List type `atomic`.
     pub topology: Vec<TopologyConstraint>,
+}
+
+impl std::fmt::Debug for PodGroupSchedulingConstraints {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodGroupSchedulingConstraints")
+            .field("topology", &self.topology)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PodGroupSchedulingConstraints {
@@ -31,6 +40,7 @@ impl<'de> serde::Deserialize<'de> for PodGroupSchedulingConstraints {
 impl crate::support::DeStruct for PodGroupSchedulingConstraints {
     const NAME: &'static str = "PodGroupSchedulingConstraints";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "topology" => 0,

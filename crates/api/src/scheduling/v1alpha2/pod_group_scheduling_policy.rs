@@ -8,12 +8,22 @@ use super::GangSchedulingPolicy;
 /// Schema `io.k8s.api.scheduling.v1alpha2.PodGroupSchedulingPolicy` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#podgroupschedulingpolicy-v1alpha2-scheduling-k8s-io).
 ///
 /// Union of `basic`, `gang`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodGroupSchedulingPolicy {
     /// `basic`: `BasicSchedulingPolicy`, optional.
     pub basic: Option<BasicSchedulingPolicy>,
     /// `gang`: `GangSchedulingPolicy`, optional.
     pub gang: Option<GangSchedulingPolicy>,
+}
+
+impl std::fmt::Debug for PodGroupSchedulingPolicy {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodGroupSchedulingPolicy")
+            .field("basic", &self.basic)
+            .field("gang", &self.gang)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PodGroupSchedulingPolicy {
@@ -39,6 +49,7 @@ impl<'de> serde::Deserialize<'de> for PodGroupSchedulingPolicy {
 impl crate::support::DeStruct for PodGroupSchedulingPolicy {
     const NAME: &'static str = "PodGroupSchedulingPolicy";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "basic" => 0,

@@ -8,7 +8,7 @@ use super::PodGroupTemplateReference;
 /// `scheduling.k8s.io/v1alpha2` `PodGroupSpec`.
 ///
 /// Schema `io.k8s.api.scheduling.v1alpha2.PodGroupSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#podgroupspec-v1alpha2-scheduling-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodGroupSpec {
     /// `disruptionMode`: `string`, optional.
     pub disruption_mode: Option<String>,
@@ -24,6 +24,21 @@ pub struct PodGroupSpec {
     pub scheduling_constraints: Option<PodGroupSchedulingConstraints>,
     /// `schedulingPolicy`: `PodGroupSchedulingPolicy`, required.
     pub scheduling_policy: PodGroupSchedulingPolicy,
+}
+
+impl std::fmt::Debug for PodGroupSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodGroupSpec")
+            .field("disruption_mode", &self.disruption_mode)
+            .field("pod_group_template_ref", &self.pod_group_template_ref)
+            .field("priority", &self.priority)
+            .field("priority_class_name", &self.priority_class_name)
+            .field("resource_claims", &self.resource_claims)
+            .field("scheduling_constraints", &self.scheduling_constraints)
+            .field("scheduling_policy", &self.scheduling_policy)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PodGroupSpec {
@@ -62,6 +77,7 @@ impl<'de> serde::Deserialize<'de> for PodGroupSpec {
 impl crate::support::DeStruct for PodGroupSpec {
     const NAME: &'static str = "PodGroupSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "disruptionMode" => 0,

@@ -6,12 +6,22 @@ use kapi_apimachinery::meta::Condition;
 /// `scheduling.k8s.io/v1alpha2` `PodGroupStatus`.
 ///
 /// Schema `io.k8s.api.scheduling.v1alpha2.PodGroupStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#podgroupstatus-v1alpha2-scheduling-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodGroupStatus {
     /// `conditions`: array of `Condition`, optional. List type `map` (keys `type`). Patch strategy `merge` (merge key `type`).
     pub conditions: Vec<Condition>,
     /// `resourceClaimStatuses`: array of `PodGroupResourceClaimStatus`, optional. List type `map` (keys `name`). Patch strategy `merge,retainKeys` (merge key `name`).
     pub resource_claim_statuses: Vec<PodGroupResourceClaimStatus>,
+}
+
+impl std::fmt::Debug for PodGroupStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodGroupStatus")
+            .field("conditions", &self.conditions)
+            .field("resource_claim_statuses", &self.resource_claim_statuses)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PodGroupStatus {
@@ -37,6 +47,7 @@ impl<'de> serde::Deserialize<'de> for PodGroupStatus {
 impl crate::support::DeStruct for PodGroupStatus {
     const NAME: &'static str = "PodGroupStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "conditions" => 0,

@@ -7,7 +7,7 @@ use super::PodGroupSchedulingPolicy;
 /// `scheduling.k8s.io/v1alpha2` `PodGroupTemplate`.
 ///
 /// Schema `io.k8s.api.scheduling.v1alpha2.PodGroupTemplate` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#podgrouptemplate-v1alpha2-scheduling-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodGroupTemplate {
     /// `disruptionMode`: `string`, optional.
     pub disruption_mode: Option<String>,
@@ -23,6 +23,21 @@ pub struct PodGroupTemplate {
     pub scheduling_constraints: Option<PodGroupSchedulingConstraints>,
     /// `schedulingPolicy`: `PodGroupSchedulingPolicy`, required.
     pub scheduling_policy: PodGroupSchedulingPolicy,
+}
+
+impl std::fmt::Debug for PodGroupTemplate {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodGroupTemplate")
+            .field("disruption_mode", &self.disruption_mode)
+            .field("name", &self.name)
+            .field("priority", &self.priority)
+            .field("priority_class_name", &self.priority_class_name)
+            .field("resource_claims", &self.resource_claims)
+            .field("scheduling_constraints", &self.scheduling_constraints)
+            .field("scheduling_policy", &self.scheduling_policy)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PodGroupTemplate {
@@ -59,6 +74,7 @@ impl<'de> serde::Deserialize<'de> for PodGroupTemplate {
 impl crate::support::DeStruct for PodGroupTemplate {
     const NAME: &'static str = "PodGroupTemplate";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "disruptionMode" => 0,

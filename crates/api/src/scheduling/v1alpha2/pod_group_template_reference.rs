@@ -7,10 +7,19 @@ use super::WorkloadPodGroupTemplateReference;
 /// Schema `io.k8s.api.scheduling.v1alpha2.PodGroupTemplateReference` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#podgrouptemplatereference-v1alpha2-scheduling-k8s-io).
 ///
 /// Union of `workload`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PodGroupTemplateReference {
     /// `workload`: `WorkloadPodGroupTemplateReference`, optional.
     pub workload: Option<WorkloadPodGroupTemplateReference>,
+}
+
+impl std::fmt::Debug for PodGroupTemplateReference {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodGroupTemplateReference")
+            .field("workload", &self.workload)
+            .finish()
+    }
 }
 
 impl serde::Serialize for PodGroupTemplateReference {
@@ -33,6 +42,7 @@ impl<'de> serde::Deserialize<'de> for PodGroupTemplateReference {
 impl crate::support::DeStruct for PodGroupTemplateReference {
     const NAME: &'static str = "PodGroupTemplateReference";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "workload" => 0,

@@ -3,10 +3,19 @@
 /// `scheduling.k8s.io/v1alpha2` `TopologyConstraint`.
 ///
 /// Schema `io.k8s.api.scheduling.v1alpha2.TopologyConstraint` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#topologyconstraint-v1alpha2-scheduling-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct TopologyConstraint {
     /// `key`: `string`, required.
     pub key: String,
+}
+
+impl std::fmt::Debug for TopologyConstraint {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TopologyConstraint")
+            .field("key", &self.key)
+            .finish()
+    }
 }
 
 impl serde::Serialize for TopologyConstraint {
@@ -27,6 +36,7 @@ impl<'de> serde::Deserialize<'de> for TopologyConstraint {
 impl crate::support::DeStruct for TopologyConstraint {
     const NAME: &'static str = "TopologyConstraint";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "key" => 0,

@@ -3,7 +3,7 @@
 /// `scheduling.k8s.io/v1alpha2` `TypedLocalObjectReference`.
 ///
 /// Schema `io.k8s.api.scheduling.v1alpha2.TypedLocalObjectReference` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#typedlocalobjectreference-v1alpha2-scheduling-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct TypedLocalObjectReference {
     /// `apiGroup`: `string`, optional.
     pub api_group: Option<String>,
@@ -11,6 +11,17 @@ pub struct TypedLocalObjectReference {
     pub kind: String,
     /// `name`: `string`, required.
     pub name: String,
+}
+
+impl std::fmt::Debug for TypedLocalObjectReference {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TypedLocalObjectReference")
+            .field("api_group", &self.api_group)
+            .field("kind", &self.kind)
+            .field("name", &self.name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for TypedLocalObjectReference {
@@ -35,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for TypedLocalObjectReference {
 impl crate::support::DeStruct for TypedLocalObjectReference {
     const NAME: &'static str = "TypedLocalObjectReference";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "apiGroup" => 0,

@@ -13,12 +13,22 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | none |
 /// | Schema | `io.k8s.api.scheduling.v1alpha2.Workload` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#workload-v1alpha2-scheduling-k8s-io> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Workload {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
     /// `spec`: `WorkloadSpec`, required.
     pub spec: WorkloadSpec,
+}
+
+impl std::fmt::Debug for Workload {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Workload")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .finish()
+    }
 }
 
 impl serde::Serialize for Workload {
@@ -42,6 +52,7 @@ impl<'de> serde::Deserialize<'de> for Workload {
 impl crate::support::DeStruct for Workload {
     const NAME: &'static str = "Workload";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -65,10 +76,12 @@ impl crate::support::DeStruct for Workload {
 }
 
 impl kapi_apimachinery::Object for Workload {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

@@ -3,12 +3,22 @@
 /// `scheduling.k8s.io/v1alpha2` `WorkloadPodGroupTemplateReference`.
 ///
 /// Schema `io.k8s.api.scheduling.v1alpha2.WorkloadPodGroupTemplateReference` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#workloadpodgrouptemplatereference-v1alpha2-scheduling-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct WorkloadPodGroupTemplateReference {
     /// `podGroupTemplateName`: `string`, required.
     pub pod_group_template_name: String,
     /// `workloadName`: `string`, required.
     pub workload_name: String,
+}
+
+impl std::fmt::Debug for WorkloadPodGroupTemplateReference {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WorkloadPodGroupTemplateReference")
+            .field("pod_group_template_name", &self.pod_group_template_name)
+            .field("workload_name", &self.workload_name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for WorkloadPodGroupTemplateReference {
@@ -30,6 +40,7 @@ impl<'de> serde::Deserialize<'de> for WorkloadPodGroupTemplateReference {
 impl crate::support::DeStruct for WorkloadPodGroupTemplateReference {
     const NAME: &'static str = "WorkloadPodGroupTemplateReference";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "podGroupTemplateName" => 0,

@@ -6,12 +6,22 @@ use super::TypedLocalObjectReference;
 /// `scheduling.k8s.io/v1alpha2` `WorkloadSpec`.
 ///
 /// Schema `io.k8s.api.scheduling.v1alpha2.WorkloadSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#workloadspec-v1alpha2-scheduling-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct WorkloadSpec {
     /// `controllerRef`: `TypedLocalObjectReference`, optional.
     pub controller_ref: Option<Box<TypedLocalObjectReference>>,
     /// `podGroupTemplates`: array of `PodGroupTemplate`, required. List type `map` (keys `name`).
     pub pod_group_templates: Vec<PodGroupTemplate>,
+}
+
+impl std::fmt::Debug for WorkloadSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WorkloadSpec")
+            .field("controller_ref", &self.controller_ref)
+            .field("pod_group_templates", &self.pod_group_templates)
+            .finish()
+    }
 }
 
 impl serde::Serialize for WorkloadSpec {
@@ -35,6 +45,7 @@ impl<'de> serde::Deserialize<'de> for WorkloadSpec {
 impl crate::support::DeStruct for WorkloadSpec {
     const NAME: &'static str = "WorkloadSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "controllerRef" => 0,

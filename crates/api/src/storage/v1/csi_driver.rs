@@ -14,12 +14,22 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Schema | `io.k8s.api.storage.v1.CSIDriver` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#csidriver-v1-storage-k8s-io> |
 #[doc(alias = "CSIDriver")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CsiDriver {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
     /// `spec`: `CSIDriverSpec`, required.
     pub spec: CsiDriverSpec,
+}
+
+impl std::fmt::Debug for CsiDriver {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CsiDriver")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .finish()
+    }
 }
 
 impl serde::Serialize for CsiDriver {
@@ -43,6 +53,7 @@ impl<'de> serde::Deserialize<'de> for CsiDriver {
 impl crate::support::DeStruct for CsiDriver {
     const NAME: &'static str = "CSIDriver";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -66,10 +77,12 @@ impl crate::support::DeStruct for CsiDriver {
 }
 
 impl kapi_apimachinery::Object for CsiDriver {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

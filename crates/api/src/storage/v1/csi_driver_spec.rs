@@ -6,7 +6,7 @@ use super::TokenRequest;
 ///
 /// Schema `io.k8s.api.storage.v1.CSIDriverSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#csidriverspec-v1-storage-k8s-io).
 #[doc(alias = "CSIDriverSpec")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CsiDriverSpec {
     /// `attachRequired`: `boolean`, optional.
     pub attach_required: Option<bool>,
@@ -30,6 +30,34 @@ pub struct CsiDriverSpec {
     pub token_requests: Vec<TokenRequest>,
     /// `volumeLifecycleModes`: array of `string`, optional. List type `set`.
     pub volume_lifecycle_modes: Vec<String>,
+}
+
+impl std::fmt::Debug for CsiDriverSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CsiDriverSpec")
+            .field("attach_required", &self.attach_required)
+            .field("fs_group_policy", &self.fs_group_policy)
+            .field(
+                "node_allocatable_update_period_seconds",
+                &self.node_allocatable_update_period_seconds,
+            )
+            .field("pod_info_on_mount", &self.pod_info_on_mount)
+            .field(
+                "prevent_pod_scheduling_if_missing",
+                &self.prevent_pod_scheduling_if_missing,
+            )
+            .field("requires_republish", &self.requires_republish)
+            .field("se_linux_mount", &self.se_linux_mount)
+            .field(
+                "service_account_token_in_secrets",
+                &self.service_account_token_in_secrets,
+            )
+            .field("storage_capacity", &self.storage_capacity)
+            .field("token_requests", &self.token_requests)
+            .field("volume_lifecycle_modes", &self.volume_lifecycle_modes)
+            .finish()
+    }
 }
 
 impl serde::Serialize for CsiDriverSpec {
@@ -82,6 +110,7 @@ impl<'de> serde::Deserialize<'de> for CsiDriverSpec {
 impl crate::support::DeStruct for CsiDriverSpec {
     const NAME: &'static str = "CSIDriverSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "attachRequired" => 0,

@@ -14,12 +14,22 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Schema | `io.k8s.api.storage.v1.CSINode` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#csinode-v1-storage-k8s-io> |
 #[doc(alias = "CSINode")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CsiNode {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
     /// `spec`: `CSINodeSpec`, required.
     pub spec: CsiNodeSpec,
+}
+
+impl std::fmt::Debug for CsiNode {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CsiNode")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .finish()
+    }
 }
 
 impl serde::Serialize for CsiNode {
@@ -43,6 +53,7 @@ impl<'de> serde::Deserialize<'de> for CsiNode {
 impl crate::support::DeStruct for CsiNode {
     const NAME: &'static str = "CSINode";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -66,10 +77,12 @@ impl crate::support::DeStruct for CsiNode {
 }
 
 impl kapi_apimachinery::Object for CsiNode {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

@@ -6,7 +6,7 @@ use super::VolumeNodeResources;
 ///
 /// Schema `io.k8s.api.storage.v1.CSINodeDriver` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#csinodedriver-v1-storage-k8s-io).
 #[doc(alias = "CSINodeDriver")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CsiNodeDriver {
     /// `allocatable`: `VolumeNodeResources`, optional.
     pub allocatable: Option<VolumeNodeResources>,
@@ -16,6 +16,18 @@ pub struct CsiNodeDriver {
     pub node_id: String,
     /// `topologyKeys`: array of `string`, optional. List type `atomic`.
     pub topology_keys: Vec<String>,
+}
+
+impl std::fmt::Debug for CsiNodeDriver {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CsiNodeDriver")
+            .field("allocatable", &self.allocatable)
+            .field("name", &self.name)
+            .field("node_id", &self.node_id)
+            .field("topology_keys", &self.topology_keys)
+            .finish()
+    }
 }
 
 impl serde::Serialize for CsiNodeDriver {
@@ -43,6 +55,7 @@ impl<'de> serde::Deserialize<'de> for CsiNodeDriver {
 impl crate::support::DeStruct for CsiNodeDriver {
     const NAME: &'static str = "CSINodeDriver";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "allocatable" => 0,

@@ -6,10 +6,19 @@ use super::CsiNodeDriver;
 ///
 /// Schema `io.k8s.api.storage.v1.CSINodeSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#csinodespec-v1-storage-k8s-io).
 #[doc(alias = "CSINodeSpec")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CsiNodeSpec {
     /// `drivers`: array of `CSINodeDriver`, required. List type `map` (keys `name`). Patch strategy `merge` (merge key `name`).
     pub drivers: Vec<CsiNodeDriver>,
+}
+
+impl std::fmt::Debug for CsiNodeSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CsiNodeSpec")
+            .field("drivers", &self.drivers)
+            .finish()
+    }
 }
 
 impl serde::Serialize for CsiNodeSpec {
@@ -30,6 +39,7 @@ impl<'de> serde::Deserialize<'de> for CsiNodeSpec {
 impl crate::support::DeStruct for CsiNodeSpec {
     const NAME: &'static str = "CSINodeSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "drivers" => 0,

@@ -15,7 +15,7 @@ use kapi_apimachinery::Quantity;
 /// | Schema | `io.k8s.api.storage.v1.CSIStorageCapacity` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#csistoragecapacity-v1-storage-k8s-io> |
 #[doc(alias = "CSIStorageCapacity")]
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CsiStorageCapacity {
     /// `capacity`: `Quantity`, optional.
     pub capacity: Option<Quantity>,
@@ -27,6 +27,19 @@ pub struct CsiStorageCapacity {
     pub node_topology: Option<LabelSelector>,
     /// `storageClassName`: `string`, required.
     pub storage_class_name: String,
+}
+
+impl std::fmt::Debug for CsiStorageCapacity {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CsiStorageCapacity")
+            .field("capacity", &self.capacity)
+            .field("maximum_volume_size", &self.maximum_volume_size)
+            .field("metadata", &self.metadata)
+            .field("node_topology", &self.node_topology)
+            .field("storage_class_name", &self.storage_class_name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for CsiStorageCapacity {
@@ -59,6 +72,7 @@ impl<'de> serde::Deserialize<'de> for CsiStorageCapacity {
 impl crate::support::DeStruct for CsiStorageCapacity {
     const NAME: &'static str = "CSIStorageCapacity";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "capacity" => 0,
@@ -88,10 +102,12 @@ impl crate::support::DeStruct for CsiStorageCapacity {
 }
 
 impl kapi_apimachinery::Object for CsiStorageCapacity {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

@@ -47,6 +47,7 @@ pub use self::volume_error::VolumeError;
 pub use self::volume_node_resources::VolumeNodeResources;
 
 /// Registers the 6 resource type(s) of `storage.k8s.io/v1` with `scheme`.
+#[inline]
 pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     scheme.register::<CsiDriver>();
     scheme.register::<CsiNode>();

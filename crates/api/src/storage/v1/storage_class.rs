@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 /// | Subresources | none |
 /// | Schema | `io.k8s.api.storage.v1.StorageClass` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#storageclass-v1-storage-k8s-io> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct StorageClass {
     /// `allowVolumeExpansion`: `boolean`, optional.
     pub allow_volume_expansion: Option<bool>,
@@ -32,6 +32,22 @@ pub struct StorageClass {
     pub reclaim_policy: Option<String>,
     /// `volumeBindingMode`: `string`, optional.
     pub volume_binding_mode: Option<String>,
+}
+
+impl std::fmt::Debug for StorageClass {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StorageClass")
+            .field("allow_volume_expansion", &self.allow_volume_expansion)
+            .field("allowed_topologies", &self.allowed_topologies)
+            .field("metadata", &self.metadata)
+            .field("mount_options", &self.mount_options)
+            .field("parameters", &self.parameters)
+            .field("provisioner", &self.provisioner)
+            .field("reclaim_policy", &self.reclaim_policy)
+            .field("volume_binding_mode", &self.volume_binding_mode)
+            .finish()
+    }
 }
 
 impl serde::Serialize for StorageClass {
@@ -73,6 +89,7 @@ impl<'de> serde::Deserialize<'de> for StorageClass {
 impl crate::support::DeStruct for StorageClass {
     const NAME: &'static str = "StorageClass";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "allowVolumeExpansion" => 0,
@@ -108,10 +125,12 @@ impl crate::support::DeStruct for StorageClass {
 }
 
 impl kapi_apimachinery::Object for StorageClass {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

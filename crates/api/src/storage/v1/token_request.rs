@@ -3,12 +3,22 @@
 /// `storage.k8s.io/v1` `TokenRequest`.
 ///
 /// Schema `io.k8s.api.storage.v1.TokenRequest` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#tokenrequest-v1-storage-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct TokenRequest {
     /// `audience`: `string`, required.
     pub audience: String,
     /// `expirationSeconds`: `integer` (`int64`), optional.
     pub expiration_seconds: Option<i64>,
+}
+
+impl std::fmt::Debug for TokenRequest {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenRequest")
+            .field("audience", &self.audience)
+            .field("expiration_seconds", &self.expiration_seconds)
+            .finish()
+    }
 }
 
 impl serde::Serialize for TokenRequest {
@@ -32,6 +42,7 @@ impl<'de> serde::Deserialize<'de> for TokenRequest {
 impl crate::support::DeStruct for TokenRequest {
     const NAME: &'static str = "TokenRequest";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "audience" => 0,

@@ -14,7 +14,7 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | `status` |
 /// | Schema | `io.k8s.api.storage.v1.VolumeAttachment` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#volumeattachment-v1-storage-k8s-io> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct VolumeAttachment {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
@@ -22,6 +22,17 @@ pub struct VolumeAttachment {
     pub spec: VolumeAttachmentSpec,
     /// `status`: `VolumeAttachmentStatus`, optional.
     pub status: Option<VolumeAttachmentStatus>,
+}
+
+impl std::fmt::Debug for VolumeAttachment {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VolumeAttachment")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 
 impl serde::Serialize for VolumeAttachment {
@@ -48,6 +59,7 @@ impl<'de> serde::Deserialize<'de> for VolumeAttachment {
 impl crate::support::DeStruct for VolumeAttachment {
     const NAME: &'static str = "VolumeAttachment";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -73,10 +85,12 @@ impl crate::support::DeStruct for VolumeAttachment {
 }
 
 impl kapi_apimachinery::Object for VolumeAttachment {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

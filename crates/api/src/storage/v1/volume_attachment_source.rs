@@ -5,12 +5,22 @@ use crate::core::v1::PersistentVolumeSpec;
 /// `storage.k8s.io/v1` `VolumeAttachmentSource`.
 ///
 /// Schema `io.k8s.api.storage.v1.VolumeAttachmentSource` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#volumeattachmentsource-v1-storage-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct VolumeAttachmentSource {
     /// `inlineVolumeSpec`: `PersistentVolumeSpec`, optional.
     pub inline_volume_spec: Option<Box<PersistentVolumeSpec>>,
     /// `persistentVolumeName`: `string`, optional.
     pub persistent_volume_name: Option<String>,
+}
+
+impl std::fmt::Debug for VolumeAttachmentSource {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VolumeAttachmentSource")
+            .field("inline_volume_spec", &self.inline_volume_spec)
+            .field("persistent_volume_name", &self.persistent_volume_name)
+            .finish()
+    }
 }
 
 impl serde::Serialize for VolumeAttachmentSource {
@@ -36,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for VolumeAttachmentSource {
 impl crate::support::DeStruct for VolumeAttachmentSource {
     const NAME: &'static str = "VolumeAttachmentSource";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "inlineVolumeSpec" => 0,

@@ -5,7 +5,7 @@ use super::VolumeAttachmentSource;
 /// `storage.k8s.io/v1` `VolumeAttachmentSpec`.
 ///
 /// Schema `io.k8s.api.storage.v1.VolumeAttachmentSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#volumeattachmentspec-v1-storage-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct VolumeAttachmentSpec {
     /// `attacher`: `string`, required.
     pub attacher: String,
@@ -13,6 +13,17 @@ pub struct VolumeAttachmentSpec {
     pub node_name: String,
     /// `source`: `VolumeAttachmentSource`, required.
     pub source: VolumeAttachmentSource,
+}
+
+impl std::fmt::Debug for VolumeAttachmentSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VolumeAttachmentSpec")
+            .field("attacher", &self.attacher)
+            .field("node_name", &self.node_name)
+            .field("source", &self.source)
+            .finish()
+    }
 }
 
 impl serde::Serialize for VolumeAttachmentSpec {
@@ -35,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for VolumeAttachmentSpec {
 impl crate::support::DeStruct for VolumeAttachmentSpec {
     const NAME: &'static str = "VolumeAttachmentSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "attacher" => 0,

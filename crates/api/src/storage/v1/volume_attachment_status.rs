@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 /// `storage.k8s.io/v1` `VolumeAttachmentStatus`.
 ///
 /// Schema `io.k8s.api.storage.v1.VolumeAttachmentStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#volumeattachmentstatus-v1-storage-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct VolumeAttachmentStatus {
     /// `attachError`: `VolumeError`, optional.
     pub attach_error: Option<Box<VolumeError>>,
@@ -16,6 +16,18 @@ pub struct VolumeAttachmentStatus {
     pub attachment_metadata: BTreeMap<String, String>,
     /// `detachError`: `VolumeError`, optional.
     pub detach_error: Option<Box<VolumeError>>,
+}
+
+impl std::fmt::Debug for VolumeAttachmentStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VolumeAttachmentStatus")
+            .field("attach_error", &self.attach_error)
+            .field("attached", &self.attached)
+            .field("attachment_metadata", &self.attachment_metadata)
+            .field("detach_error", &self.detach_error)
+            .finish()
+    }
 }
 
 impl serde::Serialize for VolumeAttachmentStatus {
@@ -45,6 +57,7 @@ impl<'de> serde::Deserialize<'de> for VolumeAttachmentStatus {
 impl crate::support::DeStruct for VolumeAttachmentStatus {
     const NAME: &'static str = "VolumeAttachmentStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "attachError" => 0,

@@ -5,7 +5,7 @@ use kapi_apimachinery::Time;
 /// `storage.k8s.io/v1` `VolumeError`.
 ///
 /// Schema `io.k8s.api.storage.v1.VolumeError` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#volumeerror-v1-storage-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct VolumeError {
     /// `errorCode`: `integer` (`int32`), optional.
     pub error_code: Option<i32>,
@@ -13,6 +13,17 @@ pub struct VolumeError {
     pub message: Option<String>,
     /// `time`: `Time`, optional.
     pub time: Option<Time>,
+}
+
+impl std::fmt::Debug for VolumeError {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VolumeError")
+            .field("error_code", &self.error_code)
+            .field("message", &self.message)
+            .field("time", &self.time)
+            .finish()
+    }
 }
 
 impl serde::Serialize for VolumeError {
@@ -41,6 +52,7 @@ impl<'de> serde::Deserialize<'de> for VolumeError {
 impl crate::support::DeStruct for VolumeError {
     const NAME: &'static str = "VolumeError";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "errorCode" => 0,

@@ -3,10 +3,19 @@
 /// `storage.k8s.io/v1` `VolumeNodeResources`.
 ///
 /// Schema `io.k8s.api.storage.v1.VolumeNodeResources` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#volumenoderesources-v1-storage-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct VolumeNodeResources {
     /// `count`: `integer` (`int32`), optional.
     pub count: Option<i32>,
+}
+
+impl std::fmt::Debug for VolumeNodeResources {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VolumeNodeResources")
+            .field("count", &self.count)
+            .finish()
+    }
 }
 
 impl serde::Serialize for VolumeNodeResources {
@@ -29,6 +38,7 @@ impl<'de> serde::Deserialize<'de> for VolumeNodeResources {
 impl crate::support::DeStruct for VolumeNodeResources {
     const NAME: &'static str = "VolumeNodeResources";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "count" => 0,

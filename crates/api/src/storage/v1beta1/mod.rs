@@ -13,6 +13,7 @@ mod volume_attributes_class;
 pub use self::volume_attributes_class::{VolumeAttributesClass, VolumeAttributesClassList};
 
 /// Registers the 1 resource type(s) of `storage.k8s.io/v1beta1` with `scheme`.
+#[inline]
 pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     scheme.register::<VolumeAttributesClass>();
 }

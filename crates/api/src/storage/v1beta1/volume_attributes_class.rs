@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 /// | Subresources | none |
 /// | Schema | `io.k8s.api.storage.v1beta1.VolumeAttributesClass` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#volumeattributesclass-v1beta1-storage-k8s-io> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct VolumeAttributesClass {
     /// `driverName`: `string`, required.
     pub driver_name: String,
@@ -21,6 +21,17 @@ pub struct VolumeAttributesClass {
     pub metadata: ObjectMeta,
     /// `parameters`: map of `string`, optional.
     pub parameters: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for VolumeAttributesClass {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VolumeAttributesClass")
+            .field("driver_name", &self.driver_name)
+            .field("metadata", &self.metadata)
+            .field("parameters", &self.parameters)
+            .finish()
+    }
 }
 
 impl serde::Serialize for VolumeAttributesClass {
@@ -47,6 +58,7 @@ impl<'de> serde::Deserialize<'de> for VolumeAttributesClass {
 impl crate::support::DeStruct for VolumeAttributesClass {
     const NAME: &'static str = "VolumeAttributesClass";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "driverName" => 0,
@@ -72,10 +84,12 @@ impl crate::support::DeStruct for VolumeAttributesClass {
 }
 
 impl kapi_apimachinery::Object for VolumeAttributesClass {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

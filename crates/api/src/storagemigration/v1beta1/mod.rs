@@ -18,6 +18,7 @@ pub use self::storage_version_migration_spec::StorageVersionMigrationSpec;
 pub use self::storage_version_migration_status::StorageVersionMigrationStatus;
 
 /// Registers the 1 resource type(s) of `storagemigration.k8s.io/v1beta1` with `scheme`.
+#[inline]
 pub fn register(scheme: &mut kapi_apimachinery::scheme::Scheme) {
     scheme.register::<StorageVersionMigration>();
 }

@@ -14,7 +14,7 @@ use kapi_apimachinery::meta::ObjectMeta;
 /// | Subresources | `status` |
 /// | Schema | `io.k8s.api.storagemigration.v1beta1.StorageVersionMigration` |
 /// | Reference | <https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#storageversionmigration-v1beta1-storagemigration-k8s-io> |
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct StorageVersionMigration {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
@@ -22,6 +22,17 @@ pub struct StorageVersionMigration {
     pub spec: Option<StorageVersionMigrationSpec>,
     /// `status`: `StorageVersionMigrationStatus`, optional.
     pub status: Option<StorageVersionMigrationStatus>,
+}
+
+impl std::fmt::Debug for StorageVersionMigration {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StorageVersionMigration")
+            .field("metadata", &self.metadata)
+            .field("spec", &self.spec)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 
 impl serde::Serialize for StorageVersionMigration {
@@ -50,6 +61,7 @@ impl<'de> serde::Deserialize<'de> for StorageVersionMigration {
 impl crate::support::DeStruct for StorageVersionMigration {
     const NAME: &'static str = "StorageVersionMigration";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "metadata" => 0,
@@ -75,10 +87,12 @@ impl crate::support::DeStruct for StorageVersionMigration {
 }
 
 impl kapi_apimachinery::Object for StorageVersionMigration {
+    #[inline]
     fn metadata(&self) -> &ObjectMeta {
         &self.metadata
     }
 
+    #[inline]
     fn metadata_mut(&mut self) -> &mut ObjectMeta {
         &mut self.metadata
     }

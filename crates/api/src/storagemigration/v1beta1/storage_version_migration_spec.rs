@@ -5,10 +5,19 @@ use crate::meta::v1::GroupResource;
 /// `storagemigration.k8s.io/v1beta1` `StorageVersionMigrationSpec`.
 ///
 /// Schema `io.k8s.api.storagemigration.v1beta1.StorageVersionMigrationSpec` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#storageversionmigrationspec-v1beta1-storagemigration-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct StorageVersionMigrationSpec {
     /// `resource`: `GroupResource`, required.
     pub resource: GroupResource,
+}
+
+impl std::fmt::Debug for StorageVersionMigrationSpec {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StorageVersionMigrationSpec")
+            .field("resource", &self.resource)
+            .finish()
+    }
 }
 
 impl serde::Serialize for StorageVersionMigrationSpec {
@@ -29,6 +38,7 @@ impl<'de> serde::Deserialize<'de> for StorageVersionMigrationSpec {
 impl crate::support::DeStruct for StorageVersionMigrationSpec {
     const NAME: &'static str = "StorageVersionMigrationSpec";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "resource" => 0,

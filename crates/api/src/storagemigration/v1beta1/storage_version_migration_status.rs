@@ -5,12 +5,22 @@ use kapi_apimachinery::meta::Condition;
 /// `storagemigration.k8s.io/v1beta1` `StorageVersionMigrationStatus`.
 ///
 /// Schema `io.k8s.api.storagemigration.v1beta1.StorageVersionMigrationStatus` · [API reference](https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.36/#storageversionmigrationstatus-v1beta1-storagemigration-k8s-io).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct StorageVersionMigrationStatus {
     /// `conditions`: array of `Condition`, optional. List type `map` (keys `type`). Patch strategy `merge` (merge key `type`).
     pub conditions: Vec<Condition>,
     /// `resourceVersion`: `string`, optional.
     pub resource_version: Option<String>,
+}
+
+impl std::fmt::Debug for StorageVersionMigrationStatus {
+    #[inline]
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StorageVersionMigrationStatus")
+            .field("conditions", &self.conditions)
+            .field("resource_version", &self.resource_version)
+            .finish()
+    }
 }
 
 impl serde::Serialize for StorageVersionMigrationStatus {
@@ -36,6 +46,7 @@ impl<'de> serde::Deserialize<'de> for StorageVersionMigrationStatus {
 impl crate::support::DeStruct for StorageVersionMigrationStatus {
     const NAME: &'static str = "StorageVersionMigrationStatus";
 
+    #[inline]
     fn field_index(key: &str) -> u16 {
         match key {
             "conditions" => 0,
