@@ -31,6 +31,8 @@ use kapi_apimachinery::{
 pub use patch::Patch;
 pub use pod::{LogParams, LogStream};
 
+pub(crate) use request::decode as request_decode;
+
 use crate::client::Client;
 use crate::error::{Error, Result};
 

@@ -9,7 +9,7 @@ use futures::stream::BoxStream;
 use futures::{Stream, StreamExt};
 use http::Method;
 use kapi_apimachinery::meta::Status;
-use kapi_apimachinery::options::{CreateOptions, DeleteOptions};
+use kapi_apimachinery::options::DeleteOptions;
 use kapi_apimachinery::Object;
 
 use super::request::Call;
@@ -263,7 +263,7 @@ impl<K: Object> Api<K> {
     pub async fn create_token(
         &self,
         name: &str,
-        opts: &CreateOptions,
+        opts: &kapi_apimachinery::options::CreateOptions,
         request: &kapi_api::authentication::v1::TokenRequest,
     ) -> Result<kapi_api::authentication::v1::TokenRequest> {
         self.create_subresource("token", name, opts, request).await

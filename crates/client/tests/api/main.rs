@@ -3,5 +3,6 @@
 //! Tests are named after the rules of `shared/spec/apiserver.md` where one applies.
 
 mod crud;
+mod discovery;
 mod subresources;
 mod support;
