@@ -4,6 +4,7 @@
 //!
 //! | piece | what it does |
 //! |---|---|
+//! | [`Manager`] | owns the client, the informer factory and the controllers; probes, metrics, signals, leader-gated controllers |
 //! | [`Controller`] | sources → predicates → rate-limited queue → N workers → your [`Reconciler`] |
 //! | [`Request`], [`Action`] | what a reconcile is asked (namespace/name) and answers (done, requeue, requeue after) |
 //! | [`events`] | an event recorder (events.k8s.io/v1) with aggregation, a spam filter, series and a bounded queue |
@@ -50,6 +51,7 @@ mod controller;
 pub mod events;
 pub mod helpers;
 pub mod leader;
+mod manager;
 pub mod metrics;
 
 pub use controller::{
@@ -57,3 +59,4 @@ pub use controller::{
     BoxPredicate, Controller, ControllerStats, FnReconciler, GenerationChanged, LabelsChanged, Not,
     ObjectFn, Or, Predicate, Reconciler, Request, ResourceVersionChanged, UpdateFn,
 };
+pub use manager::{ApiEventSink, ApiLeaseLock, Manager, ManagerError};
