@@ -4,5 +4,7 @@
 
 mod crud;
 mod discovery;
+mod pager;
 mod subresources;
 mod support;
+mod watch;
