@@ -4,6 +4,7 @@
 
 mod crud;
 mod discovery;
+mod mock;
 mod pager;
 mod subresources;
 mod support;
