@@ -9,7 +9,7 @@
 //!   wrong scope at compile time.
 //!
 //! A dynamic client pairs a [`DynamicObject`] with a `ResourceInfo` obtained at run time (from
-//! discovery or a [`crate::RestMapper`]); a typed client takes `K::INFO`. Both then run the same
+//! discovery or a [`crate::restmapper::RestMapper`]); a typed client takes `K::INFO`. Both then run the same
 //! code.
 //!
 //! [`DynamicObject`]: crate::DynamicObject
