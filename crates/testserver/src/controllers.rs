@@ -1,6 +1,7 @@
-//! The two controllers a bare API server needs to keep its promises: namespace lifecycle
-//! (a deleted namespace is emptied, then removed) and a simple garbage collector
-//! (ownerReferences with Background, Foreground and Orphan propagation).
+//! The controllers a bare API server needs to keep its promises: namespace lifecycle (a
+//! deleted namespace is emptied, then removed), a garbage collector (ownerReferences with
+//! Background, Foreground and Orphan propagation), and the CRD controllers (names,
+//! conditions, serving, cleanup of a deleted CRD's objects).
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -9,63 +10,70 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::api::meta::{finalizers, meta_mut};
-use crate::api::{commit_update, delete_object, DeleteOptions};
+use crate::api::{commit_update, delete_object, DeleteOptions, Managed};
 use crate::shared::Shared;
-use crate::store::{EventKind, StoredObject};
+use crate::store::StoredObject;
 
-/// Runs both controllers until the server stops (the task is aborted then).
+/// Runs the controllers until the server stops (the task is aborted then).
 pub(crate) async fn run(sh: Arc<Shared>) {
     let mut seen = 0;
     loop {
         let _ = tokio::time::timeout(Duration::from_millis(500), sh.controllers.notified()).await;
         // Let the request that woke us finish answering first.
         tokio::time::sleep(Duration::from_millis(5)).await;
-        seen = collect_garbage(&sh, seen);
+        let rv = sh.store.current_rv();
+        if rv != seen {
+            collect_garbage(&sh);
+            seen = sh.store.current_rv();
+        }
         finalize_owners(&sh);
         finalize_namespaces(&sh);
+        crate::crd::finalize(&sh);
     }
 }
 
 fn storage_def_of(sh: &Shared, key: &str) -> Option<Arc<crate::registry::ResourceDef>> {
-    sh.registry.storage_def(key).cloned()
+    sh.storage_def_of(key)
 }
 
-/// Background propagation: dependents of owners removed since `seen` are deleted when none of
-/// their owners is left.
-fn collect_garbage(sh: &Shared, seen: u64) -> u64 {
-    let (events, now) = sh.store.events_since(seen);
-    let removed: HashSet<String> = events
-        .iter()
-        .filter(|e| e.kind == EventKind::Deleted && !e.new.uid.is_empty())
-        .map(|e| e.new.uid.clone())
-        .collect();
-    for uid in &removed {
-        for (key, dep) in sh.store.dependents(uid) {
-            if dep
-                .owners
-                .iter()
-                .all(|o| removed.contains(o) || !uid_exists(sh, o))
-            {
-                delete_dependent(sh, &key, &dep);
-            }
+/// Background propagation: objects whose owners are all gone are deleted (their own
+/// dependents follow on later passes).
+fn collect_garbage(sh: &Shared) {
+    let all = sh.store.all_objects();
+    let uids: HashSet<&str> = all.iter().map(|(_, o)| o.uid.as_str()).collect();
+    for (key, obj) in &all {
+        if !obj.owners.is_empty()
+            && !obj.deleting
+            && obj.owners.iter().all(|o| !uids.contains(o.as_str()))
+        {
+            delete_dependent(sh, key, obj, &DeleteOptions::background());
         }
     }
-    now
 }
 
-fn uid_exists(sh: &Shared, uid: &str) -> bool {
-    !sh.store.find_uid(uid).is_empty()
-}
-
-fn delete_dependent(sh: &Shared, key: &str, dep: &Arc<StoredObject>) {
+fn delete_dependent(sh: &Shared, key: &str, dep: &Arc<StoredObject>, opts: &DeleteOptions) {
     let Some(sdef) = storage_def_of(sh, key) else {
         return;
     };
     sh.store.write(|txn| {
         if let Some(cur) = txn.get(key, &dep.key) {
-            let _ = delete_object(txn, &sdef, &cur, &DeleteOptions::background(), false);
+            let _ = delete_object(txn, &sdef, &cur, opts, false);
         }
     });
+}
+
+/// `true` when `dep`'s reference to `owner` blocks the owner's foreground deletion.
+fn blocks(dep: &StoredObject, owner: &str) -> bool {
+    dep.value()
+        .get("metadata")
+        .and_then(|m| m.get("ownerReferences"))
+        .and_then(Value::as_array)
+        .is_some_and(|refs| {
+            refs.iter().any(|r| {
+                r.get("uid").and_then(Value::as_str) == Some(owner)
+                    && r.get("blockOwnerDeletion").and_then(Value::as_bool) == Some(true)
+            })
+        })
 }
 
 /// Orphan and Foreground finalizers of deleting owners.
@@ -100,20 +108,26 @@ fn finalize_owners(sh: &Shared) {
                             r.get("uid").and_then(Value::as_str) != Some(owner.uid.as_str())
                         });
                     }
-                    let _ = commit_update(txn, &ddef, &cur, &cv, nv, false);
+                    let _ = commit_update(txn, &ddef, &cur, &cv, nv, false, &Managed::Keep);
                 });
             }
             done.push("orphan");
         }
         if fins.iter().any(|f| f == "foregroundDeletion") {
-            if deps.is_empty() {
-                done.push("foregroundDeletion");
-            } else {
-                for (dkey, dep) in &deps {
-                    if !dep.deleting {
-                        delete_dependent(sh, dkey, dep);
-                    }
+            // Dependents go first (themselves in the foreground, so whole chains are deleted
+            // bottom-up); the owner waits for those that block its deletion.
+            for (dkey, dep) in &deps {
+                if !dep.deleting {
+                    delete_dependent(sh, dkey, dep, &DeleteOptions::foreground());
                 }
+            }
+            let blocking = sh
+                .store
+                .dependents(&owner.uid)
+                .iter()
+                .any(|(_, d)| blocks(d, &owner.uid));
+            if !blocking {
+                done.push("foregroundDeletion");
             }
         }
         if !done.is_empty() {
@@ -140,14 +154,14 @@ fn remove_finalizers(
             .filter(|f| !names.contains(&f.as_str()))
             .collect();
         meta_mut(&mut nv).insert("finalizers".into(), json!(keep));
-        let _ = commit_update(txn, sdef, &cur, &cv, nv, false);
+        let _ = commit_update(txn, sdef, &cur, &cv, nv, false, &Managed::Keep);
     });
 }
 
 /// Terminating namespaces: delete their content, then drop the `kubernetes` finalizer, which
 /// removes the namespace once nothing else holds it.
 fn finalize_namespaces(sh: &Shared) {
-    let Some(nsdef) = sh.namespaces().cloned() else {
+    let Some(nsdef) = sh.namespaces() else {
         return;
     };
     let Ok((_, namespaces)) = sh.store.list(&nsdef.storage_key, None, None, None) else {
@@ -157,7 +171,7 @@ fn finalize_namespaces(sh: &Shared) {
         let content = sh.store.in_namespace(&ns.name);
         for (key, obj) in &content {
             if !obj.deleting {
-                delete_dependent(sh, key, obj);
+                delete_dependent(sh, key, obj, &DeleteOptions::background());
             }
         }
         if !sh.store.in_namespace(&ns.name).is_empty() {
@@ -172,7 +186,7 @@ fn finalize_namespaces(sh: &Shared) {
             if let Some(spec) = nv.get_mut("spec").and_then(Value::as_object_mut) {
                 spec.remove("finalizers");
             }
-            let _ = commit_update(txn, &nsdef, &cur, &cv, nv, false);
+            let _ = commit_update(txn, &nsdef, &cur, &cv, nv, false, &Managed::Keep);
         });
     }
 }

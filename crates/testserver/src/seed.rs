@@ -20,7 +20,7 @@ pub(crate) fn default_namespaces(sh: &Arc<Shared>) {
 }
 
 fn ensure_namespace(sh: &Shared, name: &str) {
-    let Some(nsdef) = sh.namespaces().cloned() else {
+    let Some(nsdef) = sh.namespaces() else {
         return;
     };
     sh.store.write(|txn| {
@@ -33,11 +33,13 @@ fn ensure_namespace(sh: &Shared, name: &str) {
     });
 }
 
-fn find_def<'a>(sh: &'a Shared, api_version: &'a str, kind: &str) -> Option<&'a Arc<ResourceDef>> {
+fn find_def(sh: &Shared, api_version: &str, kind: &str) -> Option<Arc<ResourceDef>> {
     let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
-    sh.registry
+    sh.api()
+        .registry
         .resources(group, version)
         .find(|d| d.kind == kind)
+        .cloned()
 }
 
 /// Stores `objects` as they are (missing `uid` and `creationTimestamp` filled, a fresh
@@ -61,7 +63,7 @@ pub(crate) fn insert(
         let def = find_def(sh, &api_version, &kind).ok_or_else(|| {
             Error::InvalidObject(format!("no resource serves {api_version} {kind}"))
         })?;
-        let sdef = Arc::clone(sh.storage_def(def));
+        let sdef = sh.storage_def(&def);
         let name = meta_str(&v, "name").to_owned();
         if name.is_empty() {
             return Err(Error::InvalidObject(format!(

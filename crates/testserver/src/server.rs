@@ -30,6 +30,7 @@ pub struct TestServerBuilder {
     log_requests: bool,
     watch_buffer: usize,
     rv_wait: Duration,
+    request_timeout: Duration,
 }
 
 impl Default for TestServerBuilder {
@@ -44,6 +45,7 @@ impl Default for TestServerBuilder {
             log_requests: false,
             watch_buffer: 1024,
             rv_wait: Duration::from_secs(3),
+            request_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -120,6 +122,14 @@ impl TestServerBuilder {
         self
     }
 
+    /// How long a non-watch request may take before it is answered with 504 Timeout
+    /// (default 60 s, as upstream; rule 2.12). A request's own `?timeout=` may shorten it.
+    #[must_use]
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
     /// Starts the server on its own runtime thread and waits until it listens.
     ///
     /// # Errors
@@ -152,6 +162,7 @@ impl TestServerBuilder {
             token: self.token.clone(),
             bookmark_interval: self.bookmark_interval,
             rv_wait: self.rv_wait,
+            request_timeout: self.request_timeout,
             log_requests: self.log_requests,
             history: HistoryLimits {
                 events: self.history_events.max(1),

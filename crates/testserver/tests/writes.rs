@@ -243,10 +243,11 @@ async fn patch_3_8_three_kinds_and_preconditions() {
         )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // Server-side apply needs a field manager (rule 3.9).
     let r = c
         .patch(&path, "application/apply-patch+yaml", &json!({}))
         .await;
-    assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(r.status.as_u16(), 422);
     let r = c.patch(&path, "text/plain", &json!({})).await;
     assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(r.json()["reason"], "UnsupportedMediaType");

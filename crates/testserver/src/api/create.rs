@@ -6,11 +6,13 @@ use http::StatusCode;
 use kapi_apimachinery::meta::{cause, Status, StatusCause};
 use serde_json::{json, Value};
 
+use super::admit::{admit, duplicate_fields, report};
 use super::meta::{generate_name, meta_mut, meta_str, name_required, new_uid, now, validate_name};
-use super::{check_type, dry_run, object_response, parse_object};
+use super::{check_type, dry_run, manager, object_response, parse_object};
 use crate::http::{json as json_resp, Fail, HResult, Req, ResourcePath};
 use crate::registry::ResourceDef;
 use crate::shared::Shared;
+use crate::ssa::Manager;
 use crate::store::{object_key, StoredObject, Txn};
 
 /// 404 / 403 when `ns` is missing or terminating (rule 3.17).
@@ -75,8 +77,14 @@ pub(crate) fn prepare_new(def: &ResourceDef, v: &mut Value) {
         meta.remove("finalizers");
     }
     let Some(m) = v.as_object_mut() else { return };
-    if def.has_status {
+    if def.has_status && !crate::crd::is_crd(def) {
         m.remove("status");
+    }
+    if crate::crd::is_crd(def) {
+        m.insert(
+            "status".into(),
+            json!({"acceptedNames": {"plural": "", "kind": ""}, "conditions": [], "storedVersions": []}),
+        );
     }
     match (def.group.as_str(), def.plural.as_str()) {
         ("", "namespaces") => {
@@ -115,6 +123,7 @@ pub(crate) fn create(sh: &Arc<Shared>, rp: &ResourcePath, req: &Req) -> HResult 
     let mut v = parse_object(&req.body)?;
     check_type(def, &mut v, &def.kind, &def.api_version())?;
     let dry = dry_run(def, req)?;
+    report(req, &duplicate_fields(&req.body))?;
     let url_ns = rp.namespace.clone().unwrap_or_default();
     {
         let meta = meta_mut(&mut v);
@@ -145,6 +154,52 @@ pub(crate) fn create(sh: &Arc<Shared>, rp: &ResourcePath, req: &Req) -> HResult 
         }
         meta.remove("resourceVersion");
     }
+    if !def.allows(kapi_apimachinery::Verbs::GET) {
+        let name = meta_str(&v, "name");
+        if name.is_empty() && meta_str(&v, "generateName").is_empty() {
+            return Err(name_required(def));
+        }
+        return Ok(virtual_create(def, v, req));
+    }
+    let mgr = manager(req, def, None)?;
+    let sdef = sh.storage_def(def);
+    let ctx = NewCtx {
+        req,
+        dry,
+        record: Some(&mgr),
+    };
+    let result = sh
+        .store
+        .write(|txn| store_new(txn, sh, def, &sdef, v, ctx))?;
+    if def.plural == "namespaces" {
+        sh.controllers.notify_one();
+    }
+    Ok(object_response(StatusCode::CREATED, def, &result, req))
+}
+
+/// What creating an object needs from its request.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NewCtx<'a> {
+    /// The request (for `fieldValidation` and warnings).
+    pub(crate) req: &'a Req,
+    /// `dryRun=All`.
+    pub(crate) dry: bool,
+    /// Record an Update by this manager (`None`: `v` carries its `managedFields`).
+    pub(crate) record: Option<&'a Manager>,
+}
+
+/// Stores a new object `v` (its namespace already set from the URL) inside `txn`: name or
+/// generated name, server-set fields, admission, managed fields, namespace checks and
+/// uniqueness.
+pub(crate) fn store_new(
+    txn: &mut Txn<'_>,
+    sh: &Shared,
+    def: &ResourceDef,
+    sdef: &ResourceDef,
+    mut v: Value,
+    ctx: NewCtx<'_>,
+) -> Result<Arc<StoredObject>, Fail> {
+    let url_ns = meta_str(&v, "namespace").to_owned();
     let name = meta_str(&v, "name").to_owned();
     let generate = meta_str(&v, "generateName").to_owned();
     if name.is_empty() && generate.is_empty() {
@@ -153,55 +208,56 @@ pub(crate) fn create(sh: &Arc<Shared>, rp: &ResourcePath, req: &Req) -> HResult 
     if !name.is_empty() {
         validate_name(def, &name)?;
     }
-    if !def.allows(kapi_apimachinery::Verbs::GET) {
-        return Ok(virtual_create(def, v, req));
+    if def.crd.as_ref().is_some_and(|c| c.terminating) {
+        let mut st =
+            Status::method_not_allowed("POST").with_details(&def.group, &def.plural, &name);
+        st.message =
+            Some("create not allowed while custom resource definition is terminating".into());
+        return Err(st.into());
     }
     prepare_new(def, &mut v);
-    let sdef = Arc::clone(sh.storage_def(def));
+    admit(def, &mut v, ctx.req)?;
+    if let Some(mgr) = ctx.record {
+        crate::ssa::record_update(def, None, &mut v, mgr);
+    }
     if let Some(m) = v.as_object_mut() {
         m.insert("apiVersion".into(), Value::String(sdef.api_version()));
     }
-    let result = sh.store.write(|txn| -> Result<Arc<StoredObject>, Fail> {
-        if def.namespaced {
-            check_namespace(
-                txn,
-                sh,
-                def,
-                &url_ns,
-                if name.is_empty() { &generate } else { &name },
-            )?;
-        }
-        let name = if name.is_empty() {
-            let free = (0..8).map(|_| generate_name(&generate)).find(|n| {
-                txn.get(&sdef.storage_key, &object_key(&url_ns, n))
-                    .is_none()
-            });
-            let Some(n) = free else {
-                return Err(Status::already_exists(&def.group, &def.plural, &generate)
-                    .with_retry_after(1)
-                    .into());
-            };
-            validate_name(def, &n)?;
-            meta_mut(&mut v).insert("name".into(), Value::String(n.clone()));
-            n
-        } else {
-            name.clone()
-        };
-        if txn
-            .get(&sdef.storage_key, &object_key(&url_ns, &name))
-            .is_some()
-        {
-            return Err(Status::already_exists(&def.group, &def.plural, &name).into());
-        }
-        if dry {
-            return Ok(Arc::new(StoredObject::new(&v, 0, &sdef.field_labels)));
-        }
-        Ok(txn.put(&sdef, &mut v))
-    })?;
-    if def.plural == "namespaces" {
-        sh.controllers.notify_one();
+    if def.namespaced {
+        check_namespace(
+            txn,
+            sh,
+            def,
+            &url_ns,
+            if name.is_empty() { &generate } else { &name },
+        )?;
     }
-    Ok(object_response(StatusCode::CREATED, def, &result, req))
+    let name = if name.is_empty() {
+        let free = (0..8).map(|_| generate_name(&generate)).find(|n| {
+            txn.get(&sdef.storage_key, &object_key(&url_ns, n))
+                .is_none()
+        });
+        let Some(n) = free else {
+            return Err(Status::already_exists(&def.group, &def.plural, &generate)
+                .with_retry_after(1)
+                .into());
+        };
+        validate_name(def, &n)?;
+        meta_mut(&mut v).insert("name".into(), Value::String(n.clone()));
+        n
+    } else {
+        name
+    };
+    if txn
+        .get(&sdef.storage_key, &object_key(&url_ns, &name))
+        .is_some()
+    {
+        return Err(Status::already_exists(&def.group, &def.plural, &name).into());
+    }
+    if ctx.dry {
+        return Ok(Arc::new(StoredObject::new(&v, 0, &sdef.field_labels)));
+    }
+    Ok(txn.put(sdef, &mut v))
 }
 
 /// Create-only resources (reviews): answered, never stored.

@@ -33,6 +33,14 @@ impl DeleteOptions {
         }
     }
 
+    /// Foreground propagation (dependents of an owner deleted in the foreground).
+    pub(crate) fn foreground() -> Self {
+        Self {
+            propagation: Some("Foreground".into()),
+            ..Self::default()
+        }
+    }
+
     fn parse(def: &ResourceDef, req: &Req) -> Result<Self, Fail> {
         let body: Value = if req.body.iter().all(u8::is_ascii_whitespace) {
             Value::Null
@@ -190,7 +198,7 @@ pub(crate) fn delete(sh: &Arc<Shared>, rp: &ResourcePath, req: &Req) -> HResult 
     let def = &rp.def;
     let opts = DeleteOptions::parse(def, req)?;
     let dry = dry_run(def, req)?;
-    let sdef = Arc::clone(sh.storage_def(def));
+    let sdef = sh.storage_def(def);
     let name = rp.name.as_deref().unwrap_or("");
     let key = object_key(rp.namespace.as_deref().unwrap_or(""), name);
     let outcome = sh.store.write(|txn| {
@@ -229,7 +237,7 @@ pub(crate) fn delete_collection(sh: &Arc<Shared>, rp: &ResourcePath, req: &Req) 
     let filter = filter_for(rp, &lp)?;
     let opts = DeleteOptions::parse(def, req)?;
     let dry = dry_run(def, req)?;
-    let sdef = Arc::clone(sh.storage_def(def));
+    let sdef = sh.storage_def(def);
     let (_, items) = sh
         .store
         .list(&sdef.storage_key, rp.namespace.as_deref(), None, None)

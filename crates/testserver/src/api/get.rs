@@ -5,10 +5,11 @@ use std::sync::Arc;
 use http::StatusCode;
 use kapi_apimachinery::meta::Status;
 
-use super::{object_response, wait_for_rv};
-use crate::http::{parse_rv, HResult, Req, ResourcePath};
+use super::{object_response, served_bytes, wait_for_rv};
+use crate::http::{json, parse_rv, HResult, Req, ResourcePath};
 use crate::shared::Shared;
 use crate::store::{object_key, StoredObject};
+use crate::table::Shape;
 
 /// Reads the object a path names (404 Status when missing).
 pub(crate) fn read(sh: &Shared, rp: &ResourcePath) -> Result<Arc<StoredObject>, crate::http::Fail> {
@@ -26,6 +27,14 @@ pub(crate) async fn get(sh: &Arc<Shared>, rp: &ResourcePath, req: &Req) -> HResu
             wait_for_rv(sh, rv).await?;
         }
     }
+    let shape = crate::table::shape(req)?;
     let obj = read(sh, rp)?;
-    Ok(object_response(StatusCode::OK, &rp.def, &obj, req))
+    if shape == Shape::Full || rp.sub.is_some() {
+        return Ok(object_response(StatusCode::OK, &rp.def, &obj, req));
+    }
+    let served: serde_json::Value =
+        serde_json::from_slice(&served_bytes(&rp.def, &obj, None)).unwrap_or_default();
+    let include = crate::table::include(req);
+    let v = crate::table::object_in(&rp.def, &shape, &served, &include);
+    Ok(json(StatusCode::OK, &v, req.pretty))
 }

@@ -16,6 +16,7 @@ use crate::http::{json, HResult, ListBody, ListParams, Req, ResourcePath, JSON};
 use crate::registry::ResourceDef;
 use crate::shared::Shared;
 use crate::store::{Filter, StoredObject};
+use crate::table::Shape;
 
 /// 422 on a `ListOptions` field (details group `meta.k8s.io`, kind `ListOptions`).
 pub(crate) fn invalid_list_option(field: &str, reason: &str, message: &str) -> crate::http::Fail {
@@ -87,6 +88,7 @@ show up in the list.";
 pub(crate) async fn list(sh: &Arc<Shared>, rp: &ResourcePath, req: &Req) -> HResult {
     let lp = ListParams::parse(&req.query)?;
     let filter = filter_for(rp, &lp)?;
+    let shape = crate::table::shape(req)?;
     if lp.send_initial_events.is_some() {
         return Err(invalid_list_option(
             "sendInitialEvents",
@@ -193,6 +195,24 @@ pub(crate) async fn list(sh: &Arc<Shared>, rp: &ResourcePath, req: &Req) -> HRes
         if !filter.has_selectors() {
             meta.remaining_item_count = Some(i64::try_from(rest.len()).unwrap_or(i64::MAX));
         }
+    }
+    if shape != Shape::Full {
+        let values: Vec<Value> = matching
+            .iter()
+            .map(|o| serde_json::from_slice(&served_bytes(&rp.def, o, None)).unwrap_or_default())
+            .collect();
+        let meta = serde_json::to_value(&meta).unwrap_or_default();
+        let v = match shape {
+            Shape::Table(version) => crate::table::table(
+                &rp.def,
+                &values,
+                &meta,
+                &version,
+                &crate::table::include(req),
+            ),
+            _ => crate::table::partial_list(&values, &meta),
+        };
+        return Ok(json(StatusCode::OK, &v, req.pretty));
     }
     Ok(list_response(&rp.def, &meta, matching, req.pretty))
 }

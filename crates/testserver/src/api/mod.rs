@@ -1,5 +1,6 @@
 //! Resource handlers: one file per verb family, all working on JSON values and stored bytes.
 
+pub(crate) mod admit;
 mod create;
 mod delete;
 mod get;
@@ -28,13 +29,73 @@ use crate::store::StoredObject;
 
 pub(crate) use create::prepare_new;
 pub(crate) use delete::{delete_object, DeleteOptions};
-pub(crate) use write::{commit_update, Committed};
+pub(crate) use write::{commit_update, Committed, Managed};
 
 /// Handles a request on a resource path.
 pub(crate) async fn handle(sh: &Arc<Shared>, rp: ResourcePath, req: &Req) -> HResult {
     let watch = rp.watch_prefix || req.query.flag("watch")?.unwrap_or(false);
     let verb = classify(&req.method, &rp, watch)?;
     check_verb(&rp, verb, &req.method)?;
+    let writes_crd =
+        crate::crd::is_crd(&rp.def) && !matches!(verb, Verb::Get | Verb::List | Verb::Watch);
+    let resp = if verb == Verb::Watch {
+        run(sh, &rp, req, verb).await
+    } else {
+        let limit = request_timeout(sh, req)?;
+        match tokio::time::timeout(limit, run(sh, &rp, req, verb)).await {
+            Ok(r) => r,
+            Err(_) => Err(Status::timeout(
+                "Timeout: request did not complete within requested timeout - context deadline exceeded",
+            )
+            .into()),
+        }
+    };
+    if writes_crd {
+        crate::crd::reconcile(sh);
+        sh.controllers.notify_one();
+    }
+    resp
+}
+
+/// The time a non-watch request may take: the server's limit, or a shorter `?timeout=`.
+fn request_timeout(sh: &Shared, req: &Req) -> Result<Duration, crate::http::Fail> {
+    let limit = sh.settings.request_timeout;
+    let Some(t) = req.query.get("timeout").filter(|t| !t.is_empty()) else {
+        return Ok(limit);
+    };
+    let parsed = parse_duration(t).ok_or_else(|| {
+        crate::http::Fail::from(Status::bad_request(format!("invalid timeout {t:?}")))
+    })?;
+    Ok(parsed.min(limit))
+}
+
+/// A Go-style duration (`30s`, `1m30s`, `500ms`, `2h`).
+fn parse_duration(s: &str) -> Option<Duration> {
+    let mut total = Duration::ZERO;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(rest.len());
+        let n: f64 = rest[..digits].parse().ok()?;
+        rest = &rest[digits..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let factor = match &rest[..unit_len] {
+            "ms" => 0.001,
+            "s" | "" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return None,
+        };
+        rest = &rest[unit_len..];
+        total += Duration::from_secs_f64(n * factor);
+    }
+    Some(total)
+}
+
+async fn run(sh: &Arc<Shared>, rp: &ResourcePath, req: &Req, verb: Verb) -> HResult {
     let faults = sh.faults.take(&rp.def.plural, &rp.def.group, verb);
     for f in &faults {
         match f {
@@ -53,19 +114,19 @@ pub(crate) async fn handle(sh: &Arc<Shared>, rp: ResourcePath, req: &Req) -> HRe
     }
     let resp = match verb {
         Verb::Get => match rp.sub.as_deref() {
-            Some("scale") => scale::get(sh, &rp, req).await,
-            _ => get::get(sh, &rp, req).await,
+            Some("scale") => scale::get(sh, rp, req).await,
+            _ => get::get(sh, rp, req).await,
         },
-        Verb::List => list::list(sh, &rp, req).await,
-        Verb::Watch => watch::watch(sh, &rp, req, &faults).await,
-        Verb::Create => create::create(sh, &rp, req),
+        Verb::List => list::list(sh, rp, req).await,
+        Verb::Watch => watch::watch(sh, rp, req, &faults).await,
+        Verb::Create => create::create(sh, rp, req),
         Verb::Update => match rp.sub.as_deref() {
-            Some("scale") => scale::update(sh, &rp, req),
-            _ => update::update(sh, &rp, req),
+            Some("scale") => scale::update(sh, rp, req),
+            _ => update::update(sh, rp, req),
         },
-        Verb::Patch => patch::patch(sh, &rp, req),
-        Verb::Delete => delete::delete(sh, &rp, req),
-        Verb::DeleteCollection => delete::delete_collection(sh, &rp, req),
+        Verb::Patch => patch::patch(sh, rp, req),
+        Verb::Delete => delete::delete(sh, rp, req),
+        Verb::DeleteCollection => delete::delete_collection(sh, rp, req),
     }?;
     let slow = faults.iter().find_map(|f| match f {
         FaultKind::SlowBody(d) => Some(*d),
@@ -267,6 +328,45 @@ pub(crate) fn dry_run(def: &ResourceDef, req: &Req) -> Result<bool, crate::http:
         )
         .into()),
     }
+}
+
+/// The field manager of a write (rule 3.9): `fieldManager`, else the User-Agent up to its
+/// first `/`.
+pub(crate) fn manager(
+    req: &Req,
+    def: &ResourceDef,
+    subresource: Option<&str>,
+) -> Result<crate::ssa::Manager, crate::http::Fail> {
+    let name = match req.query.get("fieldManager") {
+        Some(m) if !m.is_empty() => m.to_owned(),
+        _ => req
+            .headers
+            .get(http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|ua| ua.split('/').next().unwrap_or("").to_owned())
+            .filter(|m| !m.is_empty())
+            .unwrap_or_else(|| "unknown".to_owned()),
+    };
+    if name.chars().count() > 128 {
+        return Err(Status::invalid(
+            &def.group,
+            &def.kind,
+            "",
+            vec![StatusCause::new(
+                cause::FIELD_VALUE_TOO_LONG,
+                "Too long: may not be more than 128 bytes",
+                "fieldManager",
+            )],
+        )
+        .into());
+    }
+    Ok(crate::ssa::Manager {
+        name,
+        api_version: def.api_version(),
+        subresource: subresource
+            .filter(|s| matches!(*s, "status" | "scale"))
+            .map(str::to_owned),
+    })
 }
 
 /// The default watch timeout: a random 30–60 minutes.

@@ -8,8 +8,9 @@ use kapi_apimachinery::meta::{cause, Status, StatusCause};
 use serde_json::{json, Value};
 
 use super::get::read;
-use super::update::apply_update;
-use super::{check_type, dry_run, parse_object, served_bytes};
+use super::update::{apply_update, UpdateCtx};
+use super::{check_type, dry_run, manager, parse_object, served_bytes, Managed};
+use crate::crd::jsonpath::{first, set};
 use crate::http::{json as json_resp, Fail, HResult, Req, ResourcePath};
 use crate::registry::ResourceDef;
 use crate::shared::Shared;
@@ -67,8 +68,23 @@ fn selector_string(sel: Option<&Value>) -> String {
         .unwrap_or_default()
 }
 
+/// Where a resource keeps its replicas: `(spec replicas, status replicas, selector)` JSON
+/// paths, and whether the selector is a label-selector string (custom resources).
+fn paths(def: &ResourceDef) -> (String, String, Option<String>, bool) {
+    match def.crd.as_ref().and_then(|c| c.scale.clone()) {
+        Some(s) => (s.spec_replicas, s.status_replicas, s.label_selector, true),
+        None => (
+            ".spec.replicas".into(),
+            ".status.replicas".into(),
+            Some(".spec.selector".into()),
+            false,
+        ),
+    }
+}
+
 /// The Scale of an object (as served).
-pub(crate) fn scale_of(obj: &Value) -> Value {
+pub(crate) fn scale_of(def: &ResourceDef, obj: &Value) -> Value {
+    let (spec_path, status_path, selector_path, selector_is_string) = paths(def);
     let meta = obj.get("metadata").cloned().unwrap_or_else(|| json!({}));
     let mut m = serde_json::Map::new();
     for k in [
@@ -82,17 +98,23 @@ pub(crate) fn scale_of(obj: &Value) -> Value {
             m.insert(k.into(), v.clone());
         }
     }
-    let replicas = obj
-        .get("spec")
-        .and_then(|s| s.get("replicas"))
-        .and_then(Value::as_i64)
-        .unwrap_or(1);
-    let status_replicas = obj
-        .get("status")
-        .and_then(|s| s.get("replicas"))
-        .and_then(Value::as_i64)
+    let default_replicas = i64::from(!selector_is_string);
+    let replicas = first(obj, &spec_path)
+        .and_then(|v| v.as_i64())
+        .unwrap_or(default_replicas);
+    let status_replicas = first(obj, &status_path)
+        .and_then(|v| v.as_i64())
         .unwrap_or(0);
-    let selector = selector_string(obj.get("spec").and_then(|s| s.get("selector")));
+    let selector_value = selector_path.as_deref().and_then(|p| first(obj, p));
+    let selector = if selector_is_string {
+        selector_value
+            .as_ref()
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned()
+    } else {
+        selector_string(selector_value.as_ref())
+    };
     let mut status = json!({"replicas": status_replicas});
     if !selector.is_empty() {
         status["selector"] = Value::String(selector);
@@ -107,7 +129,7 @@ pub(crate) fn scale_of(obj: &Value) -> Value {
 }
 
 /// The object with the replicas (and resourceVersion precondition) of `scale` applied.
-pub(crate) fn apply_scale(obj: &Value, scale: &Value) -> Result<Value, Fail> {
+pub(crate) fn apply_scale(def: &ResourceDef, obj: &Value, scale: &Value) -> Result<Value, Fail> {
     let name = obj
         .get("metadata")
         .and_then(|m| m.get("name"))
@@ -134,10 +156,7 @@ pub(crate) fn apply_scale(obj: &Value, scale: &Value) -> Result<Value, Fail> {
         },
     };
     let mut new = obj.clone();
-    if let Some(m) = new.as_object_mut() {
-        let spec = m.entry("spec").or_insert_with(|| json!({}));
-        spec["replicas"] = Value::from(n);
-    }
+    set(&mut new, &paths(def).0, Value::from(n));
     let rv = scale
         .get("metadata")
         .and_then(|m| m.get("resourceVersion"))
@@ -156,7 +175,11 @@ pub(crate) async fn get(sh: &Arc<Shared>, rp: &ResourcePath, req: &Req) -> HResu
     let obj = read(sh, rp)?;
     let served: Value =
         serde_json::from_slice(&served_bytes(&rp.def, &obj, None)).unwrap_or(Value::Null);
-    Ok(json_resp(StatusCode::OK, &scale_of(&served), req.pretty))
+    Ok(json_resp(
+        StatusCode::OK,
+        &scale_of(&rp.def, &served),
+        req.pretty,
+    ))
 }
 
 /// `PUT .../{name}/scale`.
@@ -177,7 +200,13 @@ pub(crate) fn update(sh: &Arc<Shared>, rp: &ResourcePath, req: &Req) -> HResult 
         .into());
     }
     let dry = dry_run(def, req)?;
-    let sdef = Arc::clone(sh.storage_def(def));
+    let managed = Managed::Update(manager(req, def, Some("scale"))?);
+    let ctx = UpdateCtx {
+        req,
+        dry,
+        managed: &managed,
+    };
+    let sdef = sh.storage_def(def);
     let key = object_key(rp.namespace.as_deref().unwrap_or(""), name);
     let main = main_path(rp);
     let c = sh.store.write(|txn| {
@@ -186,8 +215,8 @@ pub(crate) fn update(sh: &Arc<Shared>, rp: &ResourcePath, req: &Req) -> HResult 
             .ok_or_else(|| Fail::from(Status::not_found(&def.group, &def.plural, name)))?;
         let served: Value =
             serde_json::from_slice(&served_bytes(def, &current, None)).unwrap_or(Value::Null);
-        let new = apply_scale(&served, &body)?;
-        apply_update(txn, &sdef, &main, &current, new, dry)
+        let new = apply_scale(def, &served, &body)?;
+        apply_update(txn, &sdef, &main, &current, new, ctx)
     })?;
     if let super::Committed::Removed(_) = c {
         sh.controllers.notify_one();
@@ -203,7 +232,7 @@ pub(crate) fn scale_response(
 ) -> crate::http::Resp {
     let served: Value =
         serde_json::from_slice(&served_bytes(def, c.object(), None)).unwrap_or(Value::Null);
-    json_resp(StatusCode::OK, &scale_of(&served), req.pretty)
+    json_resp(StatusCode::OK, &scale_of(def, &served), req.pretty)
 }
 
 /// A copy of a path without its subresource (scale writes update the main object).

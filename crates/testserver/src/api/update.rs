@@ -6,8 +6,11 @@ use http::StatusCode;
 use kapi_apimachinery::meta::{cause, Status, StatusCause};
 use serde_json::Value;
 
+use super::admit::{admit, duplicate_fields, report};
 use super::meta::{meta_mut, meta_str};
-use super::{check_type, commit_update, dry_run, parse_object, served_bytes, Committed};
+use super::{
+    check_type, commit_update, dry_run, manager, parse_object, served_bytes, Committed, Managed,
+};
 use crate::http::{json_bytes, Fail, HResult, Req, ResourcePath};
 use crate::registry::ResourceDef;
 use crate::shared::Shared;
@@ -46,15 +49,26 @@ pub(crate) fn check_identity(rp: &ResourcePath, v: &mut Value) -> Result<(), Fai
     }
 }
 
+/// What an update needs from its request.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct UpdateCtx<'a> {
+    /// The request (for `fieldValidation` and warnings).
+    pub(crate) req: &'a Req,
+    /// `dryRun=All`.
+    pub(crate) dry: bool,
+    /// How `managedFields` change.
+    pub(crate) managed: &'a Managed,
+}
+
 /// Applies a requested new state `v` (already checked) to the object at `rp` inside `txn`:
-/// resourceVersion precondition, status split, then [`commit_update`].
+/// resourceVersion precondition, status split, admission, then [`commit_update`].
 pub(crate) fn apply_update(
     txn: &mut Txn<'_>,
     sdef: &ResourceDef,
     rp: &ResourcePath,
     current: &Arc<StoredObject>,
     mut v: Value,
-    dry: bool,
+    ctx: UpdateCtx<'_>,
 ) -> Result<Committed, Fail> {
     let def = &rp.def;
     let name = rp.name.as_deref().unwrap_or("");
@@ -107,7 +121,16 @@ pub(crate) fn apply_update(
             };
         }
     }
-    Ok(commit_update(txn, sdef, current, &cur, v, dry))
+    admit(def, &mut v, ctx.req)?;
+    Ok(commit_update(
+        txn,
+        sdef,
+        current,
+        &cur,
+        v,
+        ctx.dry,
+        ctx.managed,
+    ))
 }
 
 /// The response of a committed update.
@@ -134,7 +157,14 @@ pub(crate) fn update(sh: &Arc<Shared>, rp: &ResourcePath, req: &Req) -> HResult 
     check_type(def, &mut v, &def.kind, &def.api_version())?;
     check_identity(rp, &mut v)?;
     let dry = dry_run(def, req)?;
-    let sdef = Arc::clone(sh.storage_def(def));
+    report(req, &duplicate_fields(&req.body))?;
+    let managed = Managed::Update(manager(req, def, rp.sub.as_deref())?);
+    let ctx = UpdateCtx {
+        req,
+        dry,
+        managed: &managed,
+    };
+    let sdef = sh.storage_def(def);
     let key = object_key(
         rp.namespace.as_deref().unwrap_or(""),
         rp.name.as_deref().unwrap_or(""),
@@ -147,7 +177,7 @@ pub(crate) fn update(sh: &Arc<Shared>, rp: &ResourcePath, req: &Req) -> HResult 
                 rp.name.as_deref().unwrap_or(""),
             ))
         })?;
-        apply_update(txn, &sdef, rp, &current, v, dry)
+        apply_update(txn, &sdef, rp, &current, v, ctx)
     })?;
     Ok(committed_response(sh, def, &c, req))
 }

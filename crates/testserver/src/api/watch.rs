@@ -23,6 +23,7 @@ use crate::http::{boxed, ChannelBody, HResult, ListParams, Req, ResourcePath, JS
 use crate::registry::ResourceDef;
 use crate::shared::Shared;
 use crate::store::{WatchHandle, WatchMsg, WatchStart};
+use crate::table::Shape;
 
 /// `GET ...?watch=1` and `/watch/...`.
 pub(crate) async fn watch(
@@ -46,6 +47,7 @@ pub(crate) async fn watch(
         lp.fields = lp.fields.clone().and(term);
     }
     let filter = filter_for(rp, &lp)?;
+    let shape = crate::table::shape(req)?;
     if lp.continue_.is_some() {
         return Err(Status::bad_request("a continue token is not allowed with watch").into());
     }
@@ -103,6 +105,8 @@ pub(crate) async fn watch(
         faults: faults.to_vec(),
         sent: 0,
         rng: None,
+        shape,
+        include: crate::table::include(req),
     };
     match registered {
         Some(Ok(handle)) => {
@@ -153,6 +157,8 @@ struct Stream {
     faults: Vec<FaultKind>,
     sent: usize,
     rng: Option<SeededRng>,
+    shape: Shape,
+    include: String,
 }
 
 enum Flow {
@@ -228,7 +234,17 @@ impl Stream {
     async fn emit(&mut self, msg: WatchMsg) -> Flow {
         let line = match msg {
             WatchMsg::Event(kind, obj, rv) => {
-                frame(kind.as_str(), &served_bytes(&self.def, &obj, rv))
+                let bytes = served_bytes(&self.def, &obj, rv);
+                if self.shape == Shape::Full {
+                    frame(kind.as_str(), &bytes)
+                } else {
+                    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+                    let shaped = crate::table::object_in(&self.def, &self.shape, &v, &self.include);
+                    frame(
+                        kind.as_str(),
+                        &serde_json::to_vec(&shaped).unwrap_or_default(),
+                    )
+                }
             }
             WatchMsg::Bookmark(rv) => {
                 if !self.bookmarks {

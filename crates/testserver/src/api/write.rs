@@ -7,7 +7,19 @@ use serde_json::Value;
 
 use super::meta::{finalizers, is_deleting, meta_mut};
 use crate::registry::ResourceDef;
+use crate::ssa::Manager;
 use crate::store::{set_rv, StoredObject, Txn};
+
+/// How an update changes `managedFields`.
+#[derive(Debug, Clone)]
+pub(crate) enum Managed {
+    /// Not at all (controllers).
+    Keep,
+    /// An Update by this manager (rule 3.9).
+    Update(Manager),
+    /// The new state already carries them (server-side apply).
+    Applied,
+}
 
 /// What an update did.
 #[derive(Debug)]
@@ -54,6 +66,7 @@ pub(crate) fn commit_update(
     cur: &Value,
     mut new: Value,
     dry_run: bool,
+    managed: &Managed,
 ) -> Committed {
     if let Some(m) = new.as_object_mut() {
         m.insert("apiVersion".into(), Value::String(sdef.api_version()));
@@ -111,6 +124,17 @@ pub(crate) fn commit_update(
             Some(o) => Committed::Removed(o),
             None => Committed::Unchanged(Arc::clone(current)),
         };
+    }
+    match managed {
+        Managed::Keep => {
+            let m = meta_mut(&mut new);
+            match cur_meta.get("managedFields") {
+                Some(v) => m.insert("managedFields".into(), v.clone()),
+                None => m.remove("managedFields"),
+            };
+        }
+        Managed::Update(mgr) => crate::ssa::record_update(sdef, Some(cur), &mut new, mgr),
+        Managed::Applied => {}
     }
     set_rv(&mut new, current.rv);
     let bytes = serde_json::to_vec(&new).unwrap_or_default();

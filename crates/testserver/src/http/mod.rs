@@ -43,6 +43,18 @@ pub(crate) struct Req {
     pub(crate) body: Bytes,
     /// `?pretty=true`.
     pub(crate) pretty: bool,
+    /// `Warning` headers to send (rule 3.16).
+    pub(crate) warnings: std::sync::Mutex<Vec<String>>,
+}
+
+impl Req {
+    /// Adds a `Warning: 299 - "..."` header to the response.
+    pub(crate) fn warn(&self, message: String) {
+        self.warnings
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(message);
+    }
 }
 
 /// Boxes any body into [`body::Body`].
@@ -168,12 +180,26 @@ async fn serve_inner(sh: &Arc<Shared>, req: Request<Incoming>) -> Resp {
         query,
         body,
         pretty,
+        warnings: std::sync::Mutex::default(),
     };
     let result = dispatch(sh, &path, &req).await;
-    match result {
+    let mut resp = match result {
         Ok(r) => r,
         Err(Fail(st)) => response::status(&st, pretty),
+    };
+    let warnings = std::mem::take(
+        &mut *req
+            .warnings
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
+    for w in warnings {
+        let escaped = w.replace('\\', "\\\\").replace('"', "\\\"");
+        if let Ok(v) = http::HeaderValue::from_str(&format!("299 - \"{escaped}\"")) {
+            resp.headers_mut().append(http::header::WARNING, v);
+        }
     }
+    resp
 }
 
 fn route_head(path: &str) -> &str {
@@ -223,7 +249,8 @@ fn wants_aggregated(headers: &HeaderMap) -> bool {
 }
 
 async fn dispatch(sh: &Arc<Shared>, path: &str, req: &Req) -> HResult {
-    let route = route::route(&sh.registry, path);
+    let api = sh.api();
+    let route = route::route(&api.registry, path);
     if let Route::Resource(rp) = route {
         return crate::api::handle(sh, rp, req).await;
     }
@@ -233,7 +260,7 @@ async fn dispatch(sh: &Arc<Shared>, path: &str, req: &Req) -> HResult {
     if req.method != Method::GET && req.method != Method::HEAD {
         return Err(Status::method_not_allowed(req.method.as_str()).into());
     }
-    let d = &sh.discovery;
+    let d = &api.discovery;
     Ok(match route {
         Route::Api if wants_aggregated(&req.headers) => aggregated(&d.aggregated_core, req),
         Route::Apis if wants_aggregated(&req.headers) => aggregated(&d.aggregated_groups, req),
@@ -256,7 +283,16 @@ async fn dispatch(sh: &Arc<Shared>, path: &str, req: &Req) -> HResult {
         },
         Route::Version => json(StatusCode::OK, &version_info(), req.pretty),
         Route::Health => plain(StatusCode::OK, "ok"),
-        Route::OpenApiV2 => json(StatusCode::OK, kapi_api::catalog::openapi_v2(), req.pretty),
+        Route::OpenApiV2 => json_bytes(StatusCode::OK, api.openapi.v2(&api.registry), req.pretty),
+        Route::OpenApiV3 => json_bytes(
+            StatusCode::OK,
+            api.openapi.v3(&api.registry).index.clone(),
+            req.pretty,
+        ),
+        Route::OpenApiV3Doc(p) => match api.openapi.v3(&api.registry).docs.get(&p) {
+            Some(doc) => json_bytes(StatusCode::OK, doc.0.clone(), req.pretty),
+            None => response::page_not_found(),
+        },
         Route::UnknownResource => {
             return Err(Status::failure(
                 404,

@@ -21,6 +21,10 @@ pub(crate) enum Route {
     Health,
     /// `/openapi/v2`.
     OpenApiV2,
+    /// `/openapi/v3`.
+    OpenApiV3,
+    /// `/openapi/v3/{path}` (`apis/apps/v1`).
+    OpenApiV3Doc(String),
     /// A resource path.
     Resource(ResourcePath),
     /// Known group/version, unknown resource: a Status 404.
@@ -57,6 +61,8 @@ pub(crate) fn route(reg: &Registry, path: &str) -> Route {
         ["version"] => Route::Version,
         ["healthz" | "livez" | "readyz", ..] => Route::Health,
         ["openapi", "v2"] => Route::OpenApiV2,
+        ["openapi", "v3"] => Route::OpenApiV3,
+        ["openapi", "v3", rest @ ..] => Route::OpenApiV3Doc(rest.join("/")),
         ["api", "v1", rest @ ..] => resource(reg, "", "v1", rest),
         ["apis", group] => {
             if reg.versions(group).is_some() {

@@ -8,7 +8,7 @@ mod strategic;
 
 use serde_json::Value;
 
-pub(crate) use schema::Schemas;
+pub(crate) use schema::{ListStrategy, Node, Schemas};
 pub(crate) use strategic::apply_strategic_merge_patch;
 
 /// Why a patch could not be applied.

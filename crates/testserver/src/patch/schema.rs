@@ -10,6 +10,8 @@ use serde_json::Value;
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Schemas {
     defs: Arc<HashMap<String, Value>>,
+    /// Definitions added on top (a custom resource's schema), looked up first.
+    extra: Arc<HashMap<String, Value>>,
 }
 
 /// A position in the schema: a (resolved) schema node, or nothing known.
@@ -32,6 +34,7 @@ pub(crate) enum ListStrategy {
 
 impl Schemas {
     /// From an OpenAPI v2 document (its `definitions`), or a bare map of definitions.
+    #[cfg(test)]
     pub(crate) fn from_openapi(doc: &Value) -> Self {
         let defs = doc.get("definitions").unwrap_or(doc);
         let map = defs
@@ -40,7 +43,25 @@ impl Schemas {
             .unwrap_or_default();
         Self {
             defs: Arc::new(map),
+            extra: Arc::default(),
         }
+    }
+
+    /// These schemas plus `extra` definitions (which win over same-named ones).
+    pub(crate) fn with_definitions(
+        &self,
+        extra: impl IntoIterator<Item = (String, Value)>,
+    ) -> Self {
+        let mut map: HashMap<String, Value> = (*self.extra).clone();
+        map.extend(extra);
+        Self {
+            defs: Arc::clone(&self.defs),
+            extra: Arc::new(map),
+        }
+    }
+
+    fn lookup(&self, name: &str) -> Option<&Value> {
+        self.extra.get(name).or_else(|| self.defs.get(name))
     }
 
     /// The built-in definitions of the resource catalog (loaded once per process).
@@ -51,6 +72,7 @@ impl Schemas {
                 let defs = kapi_api::catalog::definitions();
                 Self {
                     defs: Arc::new(defs.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+                    extra: Arc::default(),
                 }
             })
             .clone()
@@ -61,14 +83,14 @@ impl Schemas {
     pub(crate) fn definition(&self, name: &str) -> Node<'_> {
         Node {
             schemas: self,
-            value: self.defs.get(name),
+            value: self.lookup(name),
         }
         .resolved()
     }
 
     /// `true` when the definition is known.
     pub(crate) fn has(&self, name: &str) -> bool {
-        self.defs.contains_key(name)
+        self.lookup(name).is_some()
     }
 }
 
@@ -84,7 +106,7 @@ impl<'a> Node<'a> {
                 break;
             };
             let name = r.rsplit('/').next().unwrap_or(r);
-            node.value = node.schemas.defs.get(name);
+            node.value = node.schemas.lookup(name);
         }
         node
     }
@@ -107,9 +129,14 @@ impl<'a> Node<'a> {
         self.child(prop.or(extra))
     }
 
+    /// The schema value itself (resolved), if known.
+    pub(crate) fn raw(self) -> Option<&'a Value> {
+        self.value
+    }
+
     /// The raw (unresolved) property declaration, which carries the `x-kubernetes-patch-*`
-    /// extensions.
-    fn declaration(self, key: &str) -> Option<&'a Value> {
+    /// and list-type extensions.
+    pub(crate) fn declaration(self, key: &str) -> Option<&'a Value> {
         self.value
             .and_then(|v| v.get("properties"))
             .and_then(|p| p.get(key))
@@ -139,13 +166,5 @@ impl<'a> Node<'a> {
             Some(k) => ListStrategy::MergeByKey(k.to_owned()),
             None => ListStrategy::MergeSet,
         }
-    }
-
-    /// `true` when the map at property `key` uses the `retainKeys` strategy.
-    pub(crate) fn retains_keys(self, key: &str) -> bool {
-        self.declaration(key)
-            .and_then(|d| d.get("x-kubernetes-patch-strategy"))
-            .and_then(Value::as_str)
-            .is_some_and(|s| s.split(',').any(|p| p == "retainKeys"))
     }
 }

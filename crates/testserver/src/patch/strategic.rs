@@ -335,6 +335,7 @@ mod tests {
         }}))
     }
 
+    #[allow(clippy::needless_pass_by_value)]
     fn patched(original: Value, patch: Value) -> Result<Value, PatchError> {
         let mut v = original;
         apply_strategic_merge_patch(&mut v, patch.to_string().as_bytes(), &schemas(), "Pod")?;

@@ -4,27 +4,36 @@
 //! the stored object's identity). The per-type labels below follow upstream's `GetAttrs`
 //! functions; their values are extracted once, when an object is written.
 
-use std::borrow::Cow;
+use std::sync::Arc;
 
 use serde_json::Value;
 
-/// One type-specific field label: its name, JSON path and value when the field is unset.
+/// One type-specific field label of the tables below: its name, JSON path and value when the
+/// field is unset.
 #[derive(Debug, Clone, Copy)]
-struct Label {
+struct L {
     name: &'static str,
     path: &'static [&'static str],
     default: &'static str,
 }
 
-const fn l(name: &'static str, path: &'static [&'static str], default: &'static str) -> Label {
-    Label {
+const fn l(name: &'static str, path: &'static [&'static str], default: &'static str) -> L {
+    L {
         name,
         path,
         default,
     }
 }
 
-const POD: &[Label] = &[
+/// A field label as served: name, JSON path, value when unset.
+#[derive(Debug, Clone)]
+struct Label {
+    name: Arc<str>,
+    path: Vec<String>,
+    default: &'static str,
+}
+
+const POD: &[L] = &[
     l("spec.nodeName", &["spec", "nodeName"], ""),
     l("spec.restartPolicy", &["spec", "restartPolicy"], ""),
     l("spec.schedulerName", &["spec", "schedulerName"], ""),
@@ -42,7 +51,7 @@ const POD: &[Label] = &[
         "",
     ),
 ];
-const EVENT: &[Label] = &[
+const EVENT: &[L] = &[
     l("involvedObject.kind", &["involvedObject", "kind"], ""),
     l(
         "involvedObject.namespace",
@@ -71,28 +80,28 @@ const EVENT: &[Label] = &[
     l("source", &["source", "component"], ""),
     l("type", &["type"], ""),
 ];
-const SECRET: &[Label] = &[l("type", &["type"], "")];
-const NAMESPACE: &[Label] = &[l("status.phase", &["status", "phase"], "")];
-const NODE: &[Label] = &[l("spec.unschedulable", &["spec", "unschedulable"], "false")];
-const REPLICAS: &[Label] = &[l("status.replicas", &["status", "replicas"], "0")];
-const JOB: &[Label] = &[l("status.successful", &["status", "succeeded"], "0")];
-const SERVICE: &[Label] = &[
+const SECRET: &[L] = &[l("type", &["type"], "")];
+const NAMESPACE: &[L] = &[l("status.phase", &["status", "phase"], "")];
+const NODE: &[L] = &[l("spec.unschedulable", &["spec", "unschedulable"], "false")];
+const REPLICAS: &[L] = &[l("status.replicas", &["status", "replicas"], "0")];
+const JOB: &[L] = &[l("status.successful", &["status", "succeeded"], "0")];
+const SERVICE: &[L] = &[
     l("spec.clusterIP", &["spec", "clusterIP"], ""),
     l("spec.type", &["spec", "type"], ""),
 ];
-const CSR: &[Label] = &[l("spec.signerName", &["spec", "signerName"], "")];
+const CSR: &[L] = &[l("spec.signerName", &["spec", "signerName"], "")];
 
 /// The field labels of one type.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct FieldLabels {
     namespaced: bool,
-    labels: Cow<'static, [Label]>,
+    labels: Vec<Label>,
 }
 
 impl FieldLabels {
     /// The labels of a built-in resource.
     pub(crate) fn for_resource(group: &str, plural: &str, namespaced: bool) -> Self {
-        let labels: &'static [Label] = match (group, plural) {
+        let labels: &'static [L] = match (group, plural) {
             ("", "pods") => POD,
             ("", "events") => EVENT,
             ("", "secrets") => SECRET,
@@ -106,7 +115,33 @@ impl FieldLabels {
         };
         Self {
             namespaced,
-            labels: Cow::Borrowed(labels),
+            labels: labels
+                .iter()
+                .map(|l| Label {
+                    name: Arc::from(l.name),
+                    path: l.path.iter().map(|s| (*s).to_owned()).collect(),
+                    default: l.default,
+                })
+                .collect(),
+        }
+    }
+
+    /// The labels of a custom resource: its CRD's `selectableFields` (JSON paths such as
+    /// `.spec.color`).
+    pub(crate) fn for_custom(namespaced: bool, json_paths: &[String]) -> Self {
+        Self {
+            namespaced,
+            labels: json_paths
+                .iter()
+                .map(|p| {
+                    let name = p.trim_start_matches('.').to_owned();
+                    Label {
+                        path: name.split('.').map(str::to_owned).collect(),
+                        name: Arc::from(name),
+                        default: "",
+                    }
+                })
+                .collect(),
         }
     }
 
@@ -114,17 +149,17 @@ impl FieldLabels {
     pub(crate) fn supports(&self, field: &str) -> bool {
         field == "metadata.name"
             || (self.namespaced && field == "metadata.namespace")
-            || self.labels.iter().any(|l| l.name == field)
+            || self.labels.iter().any(|l| &*l.name == field)
     }
 
     /// The values of the type-specific labels of `obj`, in label order.
-    pub(crate) fn extract(&self, obj: &Value) -> Vec<(&'static str, String)> {
+    pub(crate) fn extract(&self, obj: &Value) -> Vec<(Arc<str>, String)> {
         self.labels
             .iter()
             .map(|l| {
                 let mut v = Some(obj);
-                for seg in l.path {
-                    v = v.and_then(|x| x.get(*seg));
+                for seg in &l.path {
+                    v = v.and_then(|x| x.get(seg));
                 }
                 let value = match v {
                     Some(Value::String(s)) => s.clone(),
@@ -132,7 +167,7 @@ impl FieldLabels {
                     Some(Value::Number(n)) => n.to_string(),
                     _ => l.default.to_owned(),
                 };
-                (l.name, value)
+                (Arc::clone(&l.name), value)
             })
             .collect()
     }
@@ -147,8 +182,8 @@ mod tests {
         let f = FieldLabels::for_resource("", "pods", true);
         let pod = serde_json::json!({"spec": {"nodeName": "n1"}, "status": {"phase": "Running"}});
         let vals = f.extract(&pod);
-        assert!(vals.contains(&("spec.nodeName", "n1".to_owned())));
-        assert!(vals.contains(&("spec.hostNetwork", "false".to_owned())));
+        assert!(vals.contains(&(Arc::from("spec.nodeName"), "n1".to_owned())));
+        assert!(vals.contains(&(Arc::from("spec.hostNetwork"), "false".to_owned())));
         assert!(f.supports("metadata.namespace"));
         assert!(!f.supports("spec.foo"));
         let ns = FieldLabels::for_resource("", "nodes", false);

@@ -15,6 +15,9 @@ use kapi_api::catalog::{self, CatalogEntry};
 use kapi_apimachinery::Verbs;
 
 pub(crate) use discovery::Discovery;
+
+use crate::crd::CrdVersion;
+use crate::patch::Schemas;
 pub(crate) use fields::FieldLabels;
 
 /// One served resource at one version.
@@ -56,6 +59,10 @@ pub(crate) struct ResourceDef {
     pub(crate) is_storage_version: bool,
     /// `true` for custom resources (from CRDs).
     pub(crate) custom: bool,
+    /// Schemas for strategic merge patch, server-side apply and unknown-field detection.
+    pub(crate) schemas: Schemas,
+    /// What a CRD says about this version (custom resources only).
+    pub(crate) crd: Option<Arc<CrdVersion>>,
 }
 
 /// One subresource of a [`ResourceDef`].
@@ -100,7 +107,7 @@ impl ResourceDef {
 }
 
 /// Every served resource, indexed for routing.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Registry {
     /// `(group, version, plural)` → definition.
     by_path: BTreeMap<(String, String, String), Arc<ResourceDef>>,
@@ -135,6 +142,27 @@ impl Registry {
     fn insert(&mut self, def: ResourceDef) {
         let key = (def.group.clone(), def.version.clone(), def.plural.clone());
         self.by_path.insert(key, Arc::new(def));
+    }
+
+    /// This registry plus custom resources (one definition per served version).
+    pub(crate) fn with_custom(&self, defs: Vec<ResourceDef>) -> Self {
+        let mut reg = self.clone();
+        for def in defs {
+            let list = reg.groups.entry(def.group.clone()).or_default();
+            if !list.contains(&def.version) {
+                list.push(def.version.clone());
+            }
+            reg.insert(def);
+        }
+        for list in reg.groups.values_mut() {
+            list.sort_by(|a, b| kapi_apimachinery::version_priority(b, a));
+        }
+        reg
+    }
+
+    /// Every resource (every version).
+    pub(crate) fn all(&self) -> impl Iterator<Item = &Arc<ResourceDef>> {
+        self.by_path.values()
     }
 
     /// The resource at `group/version/plural`.
@@ -254,6 +282,8 @@ fn from_catalog(e: &CatalogEntry, is_storage_version: bool) -> ResourceDef {
         definition: e.definition.map(str::to_owned),
         is_storage_version,
         custom: false,
+        schemas: Schemas::builtin(),
+        crd: None,
     }
 }
 

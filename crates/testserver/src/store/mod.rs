@@ -193,12 +193,6 @@ impl Store {
         st.watchers.bookmark(storage_key, id, st.rv)
     }
 
-    /// Events after `rv` still in the history, and the current revision.
-    pub(crate) fn events_since(&self, rv: u64) -> (Vec<Arc<Event>>, u64) {
-        let st = self.lock();
-        (st.history.since(rv).cloned().collect(), st.rv)
-    }
-
     /// Forgets the history up to the current revision: every older resourceVersion becomes
     /// too old for watches and exact reads.
     pub(crate) fn compact(&self) {
@@ -221,14 +215,12 @@ impl Store {
         out
     }
 
-    /// Every object with this uid (zero or one).
-    pub(crate) fn find_uid(&self, uid: &str) -> Vec<Arc<StoredObject>> {
+    /// Every object of every resource: `(storage key, object)`.
+    pub(crate) fn all_objects(&self) -> Vec<(Arc<str>, Arc<StoredObject>)> {
         let st = self.lock();
         st.objects
-            .values()
-            .flat_map(|m| m.values())
-            .filter(|o| o.uid == uid)
-            .cloned()
+            .iter()
+            .flat_map(|(res, map)| map.values().map(|o| (Arc::clone(res), Arc::clone(o))))
             .collect()
     }
 

@@ -29,7 +29,7 @@ pub(crate) struct StoredObject {
     /// `metadata.labels`.
     pub(crate) labels: BTreeMap<String, String>,
     /// Values of the type-specific field labels.
-    pub(crate) fields: Vec<(&'static str, String)>,
+    pub(crate) fields: Vec<(std::sync::Arc<str>, String)>,
     /// UIDs of the owners in `metadata.ownerReferences`.
     pub(crate) owners: Vec<String>,
     /// `true` when `metadata.deletionTimestamp` is set.
@@ -136,7 +136,7 @@ impl Fields for StoredObject {
             _ => self
                 .fields
                 .iter()
-                .find(|(k, _)| *k == name)
+                .find(|(k, _)| &**k == name)
                 .map(|(_, v)| Cow::Borrowed(v.as_str())),
         }
     }
