@@ -819,3 +819,73 @@ fn assign_files(defs: &mut BTreeMap<String, Def>) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn property_types() {
+        assert_eq!(
+            ty_of(&json!({"type": "string", "format": "byte"})),
+            Ty::Bytes
+        );
+        assert_eq!(
+            ty_of(&json!({"type": "string", "format": "date-time"})),
+            Ty::Extern("kapi_apimachinery::Time")
+        );
+        assert_eq!(
+            ty_of(&json!({"type": "string", "format": "int-or-string"})),
+            Ty::Extern("kapi_apimachinery::IntOrString")
+        );
+        assert_eq!(
+            ty_of(&json!({"type": "integer", "format": "int32"})),
+            Ty::I32
+        );
+        assert_eq!(ty_of(&json!({"type": "integer"})), Ty::I64);
+        assert_eq!(
+            ty_of(&json!({"type": "number", "format": "double"})),
+            Ty::F64
+        );
+        assert_eq!(ty_of(&json!({"type": "object"})), Ty::Value);
+        assert_eq!(
+            ty_of(&json!({"type": "object", "additionalProperties": {"type": "string"}})),
+            Ty::Map(Box::new(Ty::String))
+        );
+        assert_eq!(
+            ty_of(
+                &json!({"type": "array", "items": {"$ref": "#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time"}})
+            ),
+            Ty::Vec(Box::new(Ty::Nullable(Box::new(Ty::Extern(
+                "kapi_apimachinery::Time"
+            )))))
+        );
+        assert_eq!(
+            ty_of(&json!({"$ref": "#/definitions/io.k8s.apimachinery.pkg.runtime.RawExtension"})),
+            Ty::Value
+        );
+        assert_eq!(
+            ty_of(&json!({"$ref": "#/definitions/io.k8s.api.core.v1.PodSpec"})),
+            Ty::Def("io.k8s.api.core.v1.PodSpec".into())
+        );
+    }
+
+    #[test]
+    fn modules() {
+        let m = |n: &str| module_of(n).map(|(k, s)| (k.path(), s));
+        assert_eq!(
+            m("io.k8s.api.core.v1.Pod"),
+            Some(("core::v1".into(), "Pod".into()))
+        );
+        assert_eq!(
+            m("io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps"),
+            Some(("apiextensions::v1".into(), "JSONSchemaProps".into()))
+        );
+        assert_eq!(
+            m("io.k8s.apimachinery.pkg.version.Info"),
+            Some(("version".into(), "Info".into()))
+        );
+        assert_eq!(m("com.example.Thing"), None);
+    }
+}

@@ -143,3 +143,98 @@ pub(crate) fn collect(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(action: &str, kind: &str) -> Value {
+        serde_json::json!({
+            "x-kubernetes-action": action,
+            "x-kubernetes-group-version-kind": {"group": "apps", "version": "v1", "kind": kind}
+        })
+    }
+
+    #[test]
+    fn verbs_scope_and_subresources_come_from_paths() {
+        let spec = serde_json::json!({"paths": {
+            "/apis/apps/v1/deployments": {"get": op("list", "Deployment")},
+            "/apis/apps/v1/namespaces/{namespace}/deployments": {
+                "get": op("list", "Deployment"), "post": op("post", "Deployment"),
+                "delete": op("deletecollection", "Deployment")
+            },
+            "/apis/apps/v1/namespaces/{namespace}/deployments/{name}": {
+                "get": op("get", "Deployment"), "put": op("put", "Deployment"),
+                "patch": op("patch", "Deployment"), "delete": op("delete", "Deployment")
+            },
+            "/apis/apps/v1/watch/namespaces/{namespace}/deployments": {"get": op("watchlist", "Deployment")},
+            "/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale": {
+                "get": {"x-kubernetes-action": "get",
+                        "x-kubernetes-group-version-kind": {"group": "autoscaling", "version": "v1", "kind": "Scale"}}
+            },
+            "/apis/apps/v1/namespaces/{namespace}/deployments/{name}/status": {"patch": op("patch", "Deployment")},
+            "/version/": {"get": {}}
+        }});
+        let mut defs = BTreeMap::new();
+        let gvk = Gvk {
+            group: "apps".into(),
+            version: "v1".into(),
+            kind: "Deployment".into(),
+        };
+        defs.insert(gvk, "io.k8s.api.apps.v1.Deployment".to_owned());
+        let rs = collect(&spec, &defs).expect("collects");
+        assert_eq!(rs.len(), 1);
+        let r = &rs[0];
+        assert_eq!(
+            (r.plural.as_str(), r.kind.as_str(), r.namespaced),
+            ("deployments", "Deployment", true)
+        );
+        let verbs: Vec<&str> = r.verbs.iter().copied().collect();
+        assert_eq!(
+            verbs,
+            [
+                "create",
+                "delete",
+                "deletecollection",
+                "get",
+                "list",
+                "patch",
+                "update",
+                "watch"
+            ]
+        );
+        assert_eq!(
+            r.subresources.keys().collect::<Vec<_>>(),
+            ["scale", "status"]
+        );
+        assert_eq!(
+            r.subresources["scale"]
+                .gvk
+                .as_ref()
+                .map(|g| g.kind.as_str()),
+            Some("Scale")
+        );
+        assert_eq!(
+            r.definition.as_deref(),
+            Some("io.k8s.api.apps.v1.Deployment")
+        );
+        assert_eq!(r.list_definition, None);
+    }
+
+    #[test]
+    fn cluster_scoped_namespaces_are_not_mistaken_for_namespaced() {
+        let core = |action: &str| {
+            serde_json::json!({"x-kubernetes-action": action,
+                "x-kubernetes-group-version-kind": {"group": "", "version": "v1", "kind": "Namespace"}})
+        };
+        let spec = serde_json::json!({"paths": {
+            "/api/v1/namespaces": {"get": core("list")},
+            "/api/v1/namespaces/{name}": {"get": core("get")},
+            "/api/v1/namespaces/{name}/finalize": {"put": core("put")}
+        }});
+        let rs = collect(&spec, &BTreeMap::new()).expect("collects");
+        assert_eq!(rs.len(), 1);
+        assert!(!rs[0].namespaced);
+        assert!(rs[0].subresources.contains_key("finalize"));
+    }
+}
