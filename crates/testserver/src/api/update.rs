@@ -109,7 +109,17 @@ pub(crate) fn apply_update(
         let status = if rp.sub.as_deref() == Some("status") {
             // Only `.status` comes from the request; everything else from storage.
             let s = v.get("status").cloned();
+            let applied_fields = matches!(ctx.managed, Managed::Applied)
+                .then(|| {
+                    v.get("metadata")
+                        .and_then(|m| m.get("managedFields"))
+                        .cloned()
+                })
+                .flatten();
             v = cur.clone();
+            if let Some(mf) = applied_fields {
+                meta_mut(&mut v).insert("managedFields".into(), mf);
+            }
             s
         } else {
             cur.get("status").cloned()

@@ -27,6 +27,10 @@ use route::Route;
 
 use crate::shared::Shared;
 
+/// A Swagger 2.0 document in gnostic's protobuf form: `swagger: "2.0"`, `info: {title:
+/// "Kubernetes", version: "v1.36.0"}`, empty `paths`.
+const OPENAPI_V2_PROTOBUF: &[u8] = b"\x0a\x032.0\x12\x15\x0a\x0aKubernetes\x12\x07v1.36.0\x42\x00";
+
 /// Largest accepted request body (upstream's limit is about 3 MiB).
 const MAX_BODY: usize = 3 * 1024 * 1024;
 
@@ -130,6 +134,16 @@ async fn serve_inner(sh: &Arc<Shared>, req: Request<Incoming>) -> Resp {
         return response::status(
             &Status::failure(401, reason::UNAUTHORIZED, "Unauthorized"),
             pretty,
+        );
+    }
+    if !accepts_json(&parts.headers) && path.trim_end_matches('/') == "/openapi/v2" {
+        // kubectl asks for the protobuf form of the Swagger document only (as a fallback
+        // after /openapi/v3): a minimal document without definitions, so kinds v3 does not
+        // know are left unvalidated, as upstream leaves kinds its documents lack.
+        return response::with_type(
+            StatusCode::OK,
+            "application/com.github.proto-openapi.spec.v2.v1.0+protobuf",
+            Bytes::from_static(OPENAPI_V2_PROTOBUF),
         );
     }
     if !accepts_json(&parts.headers) {

@@ -63,15 +63,19 @@ fn atomic_map(node: Node<'_>) -> bool {
         == Some("atomic")
 }
 
-/// The path element of a keyed list item, `None` when a key is missing.
+/// The path element of a keyed list item: its key fields that are set (upstream defaults
+/// missing ones such as a port's `protocol` first; this server does not default, so an item
+/// is identified by the keys it has). `None` when it has none of them.
 fn key_element(item: &Value, keys: &[String]) -> Option<String> {
     let mut m = Map::new();
     let mut sorted: Vec<&String> = keys.iter().collect();
     sorted.sort();
     for k in sorted {
-        m.insert(k.clone(), item.get(k)?.clone());
+        if let Some(v) = item.get(k) {
+            m.insert(k.clone(), v.clone());
+        }
     }
-    Some(format!("k:{}", Value::Object(m)))
+    (!m.is_empty()).then(|| format!("k:{}", Value::Object(m)))
 }
 
 fn value_element(item: &Value) -> String {

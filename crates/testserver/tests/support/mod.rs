@@ -341,3 +341,101 @@ pub fn rv(v: &Value) -> u64 {
 pub fn enc(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
+
+/// A namespaced `Widget` CRD (`widgets.example.com`, v1 storage + v2 served) with a schema
+/// exercising validation, defaults, a status and a scale subresource, printer columns and a
+/// selectable field.
+pub fn widget_crd() -> Value {
+    let schema = serde_json::json!({
+        "type": "object",
+        "description": "A widget.",
+        "properties": {
+            "spec": {"type": "object", "required": ["size"], "properties": {
+                "size": {"type": "integer", "minimum": 1, "maximum": 10, "description": "How big."},
+                "color": {"type": "string", "enum": ["red", "blue"], "default": "red"},
+                "name": {"type": "string", "maxLength": 8, "pattern": "^[a-z]+$"},
+                "tags": {"type": "array", "maxItems": 3, "items": {"type": "string"}, "x-kubernetes-list-type": "set"},
+                "ports": {"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"],
+                    "items": {"type": "object", "required": ["name"], "properties": {
+                        "name": {"type": "string"}, "port": {"type": "integer"}}}},
+                "extra": {"type": "object", "x-kubernetes-preserve-unknown-fields": true},
+                "selector": {"type": "string"},
+            }},
+            "status": {"type": "object", "properties": {
+                "replicas": {"type": "integer"}, "selector": {"type": "string"}, "phase": {"type": "string"}}},
+        },
+    });
+    let version = |name: &str, storage: bool| {
+        serde_json::json!({
+            "name": name, "served": true, "storage": storage,
+            "schema": {"openAPIV3Schema": schema},
+            "subresources": {"status": {}, "scale": {
+                "specReplicasPath": ".spec.size", "statusReplicasPath": ".status.replicas",
+                "labelSelectorPath": ".status.selector"}},
+            "additionalPrinterColumns": [
+                {"name": "Size", "type": "integer", "jsonPath": ".spec.size"},
+                {"name": "Color", "type": "string", "jsonPath": ".spec.color"},
+                {"name": "Phase", "type": "string", "jsonPath": ".status.phase", "priority": 1},
+                {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"},
+            ],
+            "selectableFields": [{"jsonPath": ".spec.color"}],
+        })
+    };
+    serde_json::json!({
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "widgets.example.com"},
+        "spec": {
+            "group": "example.com", "scope": "Namespaced",
+            "names": {"plural": "widgets", "singular": "widget", "kind": "Widget", "shortNames": ["wd"], "categories": ["all"]},
+            "versions": [version("v1", true), version("v2", false)],
+        },
+    })
+}
+
+pub const CRDS: &str = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
+pub const WIDGETS: &str = "/apis/example.com/v1/namespaces/default/widgets";
+
+/// Creates a CRD and waits until its resource is served.
+pub async fn install_crd(c: &Client, crd: &Value) -> Value {
+    let r = c.post(CRDS, crd).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let group = crd["spec"]["group"].as_str().unwrap();
+    let version = crd["spec"]["versions"][0]["name"].as_str().unwrap();
+    for _ in 0..100 {
+        if c.get(&format!("/apis/{group}/{version}")).await.status == StatusCode::OK {
+            return r.json();
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("CRD {} never served", crd["metadata"]["name"]);
+}
+
+/// A Widget object.
+pub fn widget(name: &str, size: i64) -> Value {
+    serde_json::json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": name}, "spec": {"size": size}})
+}
+
+/// Sends a request with extra headers and a JSON body.
+pub async fn send_json(
+    c: &Client,
+    method: Method,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &Value,
+) -> Resp {
+    let mut h = vec![("content-type", "application/json")];
+    h.extend_from_slice(headers);
+    c.send(method, path, &h, body.to_string().into_bytes())
+        .await
+}
+
+/// Server-side apply of a YAML (or JSON) document.
+pub async fn apply(c: &Client, path: &str, query: &str, body: &str) -> Resp {
+    c.send(
+        Method::PATCH,
+        &format!("{path}?{query}"),
+        &[("content-type", "application/apply-patch+yaml")],
+        body.as_bytes().to_vec(),
+    )
+    .await
+}
