@@ -1,6 +1,8 @@
-//! Real kubectl (v1.32) against the server, in process and standalone: get, create, label,
-//! annotate, delete, api-resources, get --raw. Fails under `CI=true` when kubectl is missing;
-//! skips loudly elsewhere.
+//! Real kubectl (v1.32) against the server, in process and standalone: get (tables, custom
+//! printer columns, -w), create (also --dry-run=server), apply (client- and server-side, with a
+//! conflict and --force-conflicts), patch (json, merge, strategic), scale, replace, label,
+//! annotate, delete --wait, explain, api-resources, get --raw. Fails under `CI=true` when
+//! kubectl is missing; skips loudly elsewhere.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -25,13 +27,7 @@ fn kubectl_available() -> bool {
 }
 
 fn kubectl(kubeconfig: &Path, args: &[&str]) -> Output {
-    let out = Command::new("kubectl")
-        .arg("--kubeconfig")
-        .arg(kubeconfig)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("kubectl runs");
+    let out = kubectl_any(kubeconfig, args);
     assert!(
         out.status.success(),
         "kubectl {args:?} failed:\nstdout: {}\nstderr: {}",
@@ -39,6 +35,43 @@ fn kubectl(kubeconfig: &Path, args: &[&str]) -> Output {
         String::from_utf8_lossy(&out.stderr)
     );
     out
+}
+
+/// Runs kubectl with its own discovery cache (beside the kubeconfig); any exit status.
+fn kubectl_any(kubeconfig: &Path, args: &[&str]) -> Output {
+    Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .arg("--cache-dir")
+        .arg(cache_dir(kubeconfig))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("kubectl runs")
+}
+
+fn cache_dir(kubeconfig: &Path) -> PathBuf {
+    let mut p = kubeconfig.as_os_str().to_owned();
+    p.push(".cache");
+    PathBuf::from(p)
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A table as lines of single-spaced cells, with ages (`0s`, `12s`, `3m`) masked.
+fn table(text: &str) -> Vec<String> {
+    let age = regex::Regex::new(r"^\d+[smhd]$").expect("regex");
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            l.split_whitespace()
+                .map(|c| if age.is_match(c) { "<age>" } else { c })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
 }
 
 fn stdout(o: &Output) -> String {
@@ -98,6 +131,8 @@ async fn kubectl_7_in_process_everyday_commands() {
     let after = Command::new("kubectl")
         .arg("--kubeconfig")
         .arg(&kc)
+        .arg("--cache-dir")
+        .arg(cache_dir(&kc))
         .args(["get", "cm", "demo"])
         .output()
         .expect("runs");
@@ -165,4 +200,365 @@ fn kubectl_standalone_binary_serves_until_killed() {
     if let Err(e) = result {
         std::panic::resume_unwind(e);
     }
+}
+
+const MANIFEST: &str = r#"apiVersion: v1
+kind: Namespace
+metadata:
+  name: demo
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+  namespace: demo
+data:
+  mode: fast
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: demo
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.27
+        ports:
+        - containerPort: 80
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: demo
+spec:
+  selector: {app: web}
+  ports:
+  - port: 80
+    targetPort: 80
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget, shortNames: [wd]}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        description: A widget.
+        properties:
+          spec:
+            type: object
+            properties:
+              size: {type: integer, minimum: 1, maximum: 10, description: How big.}
+              color: {type: string, enum: [red, blue], default: red}
+    additionalPrinterColumns:
+    - {name: Size, type: integer, jsonPath: .spec.size}
+    - {name: Color, type: string, jsonPath: .spec.color}
+    - {name: Age, type: date, jsonPath: .metadata.creationTimestamp}
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata:
+  name: w1
+  namespace: demo
+spec:
+  size: 3
+"#;
+
+/// The acceptance scenario: everyday kubectl workflows against an in-process server, with
+/// the outputs compared to what a cluster prints.
+#[test]
+#[allow(clippy::too_many_lines)]
+fn kubectl_7_apply_get_patch_scale_replace_delete_explain() {
+    if !kubectl_available() {
+        return;
+    }
+    let server = TestServer::builder().start_blocking().expect("server");
+    let kc = temp_path("workflow-kubeconfig");
+    server.write_kubeconfig(&kc).expect("kubeconfig");
+    let file = temp_path("all.yaml");
+    std::fs::write(&file, MANIFEST).expect("manifest");
+    let f = file.to_str().expect("utf-8 path");
+    let k = |args: &[&str]| stdout(&kubectl(&kc, args));
+
+    // First apply: as on a cluster, the Widget's kind is unknown until its CRD exists.
+    let first = kubectl_any(&kc, &["apply", "-f", f]);
+    assert!(!first.status.success());
+    assert_eq!(
+        table(&stdout(&first)),
+        [
+            "namespace/demo created",
+            "configmap/settings created",
+            "deployment.apps/web created",
+            "service/web created",
+            "customresourcedefinition.apiextensions.k8s.io/widgets.example.com created",
+        ]
+    );
+    assert!(
+        stderr(&first).contains("ensure CRDs are installed first"),
+        "{}",
+        stderr(&first)
+    );
+    let second = k(&["apply", "-f", f]);
+    assert!(second.contains("widget.example.com/w1 created"), "{second}");
+    assert!(second.contains("deployment.apps/web unchanged"), "{second}");
+    // A third apply is a no-op: nothing is written.
+    let rv = server.resource_version();
+    let third = k(&["apply", "-f", f]);
+    assert_eq!(third.matches("unchanged").count(), 6, "{third}");
+    assert_eq!(server.resource_version(), rv);
+    // A change.
+    std::fs::write(&file, MANIFEST.replace("mode: fast", "mode: slow")).expect("manifest");
+    let fourth = k(&["apply", "-f", f]);
+    assert!(fourth.contains("configmap/settings configured"), "{fourth}");
+    assert_eq!(
+        k(&[
+            "get",
+            "cm",
+            "settings",
+            "-n",
+            "demo",
+            "-o",
+            "jsonpath={.data.mode}"
+        ]),
+        "slow"
+    );
+
+    // Tables: built-in and custom (printer columns).
+    assert_eq!(
+        table(&k(&["get", "deploy,svc,cm", "-n", "demo"])),
+        [
+            "NAME READY UP-TO-DATE AVAILABLE AGE",
+            "deployment.apps/web 0/2 0 0 <age>",
+            "NAME TYPE CLUSTER-IP EXTERNAL-IP PORT(S) AGE",
+            "service/web ClusterIP <none> <none> 80/TCP <age>",
+            "NAME DATA AGE",
+            "configmap/settings 1 <age>",
+        ]
+    );
+    assert_eq!(
+        table(&k(&["get", "widgets", "-n", "demo"])),
+        ["NAME SIZE COLOR AGE", "w1 3 red <age>"]
+    );
+    assert_eq!(
+        table(&k(&["get", "deploy", "web", "-n", "demo", "-o", "wide"])),
+        [
+            "NAME READY UP-TO-DATE AVAILABLE AGE CONTAINERS IMAGES SELECTOR",
+            "web 0/2 0 0 <age> nginx nginx:1.27 app=web"
+        ]
+    );
+
+    // get -w sees a change.
+    let mut watcher = Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(&kc)
+        .arg("--cache-dir")
+        .arg(cache_dir(&kc))
+        .args(["get", "wd", "-n", "demo", "-w"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("kubectl -w starts");
+    std::thread::sleep(Duration::from_millis(1500));
+    // Patches of every kind.
+    assert_eq!(
+        k(&[
+            "patch",
+            "wd",
+            "w1",
+            "-n",
+            "demo",
+            "--type=merge",
+            "-p",
+            r#"{"spec":{"size":7}}"#
+        ])
+        .trim(),
+        "widget.example.com/w1 patched"
+    );
+    std::thread::sleep(Duration::from_millis(1000));
+    let _ = watcher.kill();
+    let watched = watcher.wait_with_output().expect("kubectl -w output");
+    assert_eq!(
+        table(&stdout(&watched)),
+        ["NAME SIZE COLOR AGE", "w1 3 red <age>", "w1 7 red <age>"]
+    );
+    k(&[
+        "patch",
+        "cm",
+        "settings",
+        "-n",
+        "demo",
+        "--type=json",
+        "-p",
+        r#"[{"op":"add","path":"/data/extra","value":"1"}]"#,
+    ]);
+    k(&[
+        "patch",
+        "deploy",
+        "web",
+        "-n",
+        "demo",
+        "--type=strategic",
+        "-p",
+        r#"{"spec":{"template":{"spec":{"containers":[{"name":"nginx","image":"nginx:1.28"}]}}}}"#,
+    ]);
+    let bad = kubectl_any(
+        &kc,
+        &[
+            "patch",
+            "wd",
+            "w1",
+            "-n",
+            "demo",
+            "--type=strategic",
+            "-p",
+            "{}",
+        ],
+    );
+    assert!(
+        stderr(&bad).contains("application/strategic-merge-patch+json is not supported"),
+        "{}",
+        stderr(&bad)
+    );
+    assert_eq!(
+        k(&[
+            "get",
+            "deploy",
+            "web",
+            "-n",
+            "demo",
+            "-o",
+            "jsonpath={.spec.template.spec.containers[*].image}"
+        ]),
+        "nginx:1.28"
+    );
+    // Scale.
+    assert_eq!(
+        k(&["scale", "deployment", "web", "-n", "demo", "--replicas=4"]).trim(),
+        "deployment.apps/web scaled"
+    );
+    assert_eq!(
+        k(&[
+            "get",
+            "deploy",
+            "web",
+            "-n",
+            "demo",
+            "-o",
+            "jsonpath={.spec.replicas}"
+        ]),
+        "4"
+    );
+    // Edit-equivalent: get, change, replace.
+    let yaml = k(&["get", "cm", "settings", "-n", "demo", "-o", "yaml"])
+        .replace("mode: slow", "mode: edited");
+    let edited = temp_path("edited.yaml");
+    std::fs::write(&edited, yaml).expect("edited");
+    assert_eq!(
+        k(&["replace", "-f", edited.to_str().expect("path")]).trim(),
+        "configmap/settings replaced"
+    );
+    // Server-side apply: a conflict, then --force-conflicts.
+    let ssa = temp_path("ssa.yaml");
+    let doc = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\n  namespace: demo\ndata:\n  a: \"1\"\n  b: \"2\"\n";
+    std::fs::write(&ssa, doc).expect("ssa");
+    let s = ssa.to_str().expect("path");
+    assert_eq!(
+        k(&["apply", "--server-side", "-f", s]).trim(),
+        "configmap/ssa serverside-applied"
+    );
+    std::fs::write(&ssa, doc.replace("\"2\"", "\"3\"")).expect("ssa");
+    let conflict = kubectl_any(
+        &kc,
+        &["apply", "--server-side", "--field-manager=other", "-f", s],
+    );
+    assert!(!conflict.status.success());
+    assert!(
+        stderr(&conflict)
+            .starts_with("error: Apply failed with 1 conflict: conflict with \"kubectl\": .data.b"),
+        "{}",
+        stderr(&conflict)
+    );
+    k(&[
+        "apply",
+        "--server-side",
+        "--field-manager=other",
+        "--force-conflicts",
+        "-f",
+        s,
+    ]);
+    assert_eq!(
+        k(&["get", "cm", "ssa", "-n", "demo", "-o", "jsonpath={.data.b}"]),
+        "3"
+    );
+    let managers = k(&[
+        "get",
+        "cm",
+        "ssa",
+        "-n",
+        "demo",
+        "--show-managed-fields",
+        "-o",
+        "jsonpath={range .metadata.managedFields[*]}{.manager}/{.operation} {end}",
+    ]);
+    assert_eq!(managers.trim(), "kubectl/Apply other/Apply");
+    // Dry run on the server.
+    let dry = temp_path("dry.yaml");
+    std::fs::write(
+        &dry,
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dry\n  namespace: demo\n",
+    )
+    .expect("dry");
+    assert_eq!(
+        k(&[
+            "create",
+            "--dry-run=server",
+            "-f",
+            dry.to_str().expect("path")
+        ])
+        .trim(),
+        "configmap/dry created (server dry run)"
+    );
+    assert!(!kubectl_any(&kc, &["get", "cm", "dry", "-n", "demo"])
+        .status
+        .success());
+    // explain reads the CRD's schema from /openapi/v3.
+    let explain = k(&["explain", "widgets.spec"]);
+    assert!(explain.contains("KIND:       Widget"), "{explain}");
+    assert!(explain.contains("size\t<integer>"), "{explain}");
+    assert!(explain.contains("How big."), "{explain}");
+    let raw: serde_json::Value =
+        serde_json::from_str(&k(&["get", "--raw", "/openapi/v3"])).expect("json");
+    assert!(raw["paths"]["apis/example.com/v1"].is_object());
+    // Delete and wait.
+    assert_eq!(
+        k(&["delete", "wd", "w1", "-n", "demo", "--wait"]).trim(),
+        "widget.example.com \"w1\" deleted"
+    );
+    assert_eq!(
+        k(&["delete", "namespace", "demo", "--wait"]).trim(),
+        "namespace \"demo\" deleted"
+    );
+    assert!(!kubectl_any(&kc, &["get", "ns", "demo"]).status.success());
+    for p in [&kc, &file, &edited, &ssa, &dry] {
+        let _ = std::fs::remove_file(p);
+    }
+    let _ = std::fs::remove_dir_all(cache_dir(&kc));
 }

@@ -220,6 +220,21 @@ impl Client {
     }
 }
 
+impl Watch {
+    /// Reads a watch from a response already received.
+    pub fn from_response(r: http::Response<Incoming>) -> Self {
+        let status = r.status();
+        let headers = r.headers().clone();
+        Watch {
+            status,
+            headers,
+            body: r.into_body(),
+            buf: Vec::new(),
+            ended: false,
+        }
+    }
+}
+
 /// A watch response read line by line.
 #[derive(Debug)]
 pub struct Watch {
