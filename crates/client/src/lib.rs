@@ -1,5 +1,5 @@
-//! Configuration, authentication and transport for kapi — the layer every typed client, watch
-//! and informer is built on.
+//! The Kubernetes client of kapi — client-go's `rest`, `kubernetes` (clientset), `dynamic`,
+//! `metadata`, `discovery` and `tools/pager`/`watch` in one crate.
 //!
 //! # Map
 //!
@@ -13,32 +13,53 @@
 //! | [`transport`] | the tower stack: rate limiting ([`RateLimit`]), retries, timeouts, gzip, `Warning` headers, tracing, proxies, HTTP/2 |
 //! | [`Client`] | a clonable handle: [`send`](Client::send), [`request_json`](Client::request_json), [`request_text`](Client::request_text), [`request_stream`](Client::request_stream) |
 //! | [`ClientBuilder`] | the same stack plus your own tower layers |
-//! | [`Error`] | one `#[non_exhaustive]` enum; API failures keep the server's `Status` ([`ApiError`]) |
+//! | [`Api`] | one resource type in a namespace (or all, or cluster-wide): get, list, create, replace, [`Patch`], delete ([`Either`] object or Status), deletecollection, watch; status, scale and named subresources; logs, eviction, tokens; tables. Typed (`Api<Pod>`), dynamic ([`Api::dynamic`]) or metadata-only ([`Api::metadata`]) |
+//! | [`clientset`] | `client.core_v1().pods("ns")`, `client.apps_v1().deployments("ns")`, … — the same [`Api`] |
+//! | [`discovery`] | [`Discovery`](discovery::Discovery) (aggregated v2, legacy fallback, memory and [disk](discovery::DiskCache) caches), [`DiscoveryRestMapper`](discovery::DiscoveryRestMapper), [`DynamicClient`](discovery::DynamicClient) |
+//! | [`watch`] | [`WatchStream`] (incremental decoding, errors as items), [`RetryWatcher`] (resumes from the last resourceVersion), [`list_then_watch`] |
+//! | [`Pager`] | lists in pages, falling back to a full list when the continue token expires |
+//! | [`retry_on_conflict`], [`Backoff`] | client-go's conflict retry loop |
+//! | [`Error`] | one `#[non_exhaustive]` enum; API failures keep the server's `Status` ([`ApiError`]); [`Error::api`], [`Error::is_not_found`], [`Error::is_conflict`], [`Error::is_connect`], [`Error::is_timeout`], … |
 //!
 //! Secrets (tokens, passwords, keys, exec output) are [`SecretString`]/[`SecretBytes`] or
 //! otherwise kept out of every `Debug`, `Display`, error message and log line.
 //!
 //! How configuration is found, every supported kubeconfig field, and where kapi deliberately
-//! differs from client-go are described in `docs/configuration.md`.
+//! differs from client-go are described in `docs/configuration.md`; the API handles,
+//! watches, discovery and pagers in `docs/client.md`.
 //!
 //! # Example
 //!
 //! ```no_run
-//! use kapi_client::{Body, Client, Config};
-//! use kapi_apimachinery::meta::Status;
+//! use futures::TryStreamExt;
+//! use kapi_api::core::v1::Pod;
+//! use kapi_apimachinery::meta::WatchEvent;
+//! use kapi_apimachinery::options::{ListOptions, PatchOptions};
+//! use kapi_client::{Api, Client, Config, Patch, RetryWatcher};
 //!
 //! # async fn demo() -> Result<(), kapi_client::Error> {
 //! let client = Client::new(Config::infer()?)?;
-//! let ns = client.default_namespace().to_owned();
-//! let req = http::Request::get(format!("/api/v1/namespaces/{ns}/pods?limit=1"))
-//!     .body(Body::empty())
-//!     .map_err(|e| kapi_client::Error::InvalidRequest(e.to_string()))?;
-//! match client.request_json::<serde_json::Value>(req).await {
-//!     Ok(list) => println!("{}", list["items"].as_array().map_or(0, Vec::len)),
-//!     Err(kapi_client::Error::Api(e)) if e.is_forbidden() => println!("not allowed: {}", e.message()),
+//! let pods: Api<Pod> = Api::default_namespaced(client.clone());
+//!
+//! // Typed reads; 404 is an error with `is_not_found()`, or `None` through `get_opt`.
+//! match pods.get("web-0").await {
+//!     Ok(pod) => println!("phase {:?}", pod.status.and_then(|s| s.phase)),
+//!     Err(e) if e.is_not_found() => println!("no web-0"),
 //!     Err(e) => return Err(e),
 //! }
-//! # let _ = Status::default();
+//! // Writes with every option upstream has.
+//! let patch = Patch::Merge(serde_json::json!({"metadata": {"labels": {"tier": "web"}}}));
+//! pods.patch("web-0", &PatchOptions::default(), &patch).await?;
+//!
+//! // List, then watch from the list's resourceVersion, surviving disconnects.
+//! let list = pods.list(&ListOptions::default()).await?;
+//! let rv = list.metadata.resource_version.unwrap_or_default();
+//! let mut events = RetryWatcher::new(pods, &rv)?;
+//! while let Some(event) = events.try_next().await? {
+//!     if let WatchEvent::Modified(pod) = event {
+//!         println!("{:?} changed", pod.metadata.name);
+//!     }
+//! }
 //! # Ok(()) }
 //! ```
 
@@ -69,7 +90,7 @@ pub use client::{api_error, ByteStream, Client, ClientBuilder, ClientService};
 pub use config::{
     default_user_agent, Config, ConfigSource, Impersonate, InCluster, Timeouts, SERVICE_ACCOUNT_DIR,
 };
-pub use error::{ApiError, Error, Result};
+pub use error::{ApiError, Error, Result, TimeoutKind};
 pub use kubeconfig::{Kubeconfig, KubeconfigOptions};
 pub use secret::{SecretBytes, SecretString};
 pub use tls::{ClientIdentity, PemSource, TlsConfig};

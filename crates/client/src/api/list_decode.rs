@@ -17,8 +17,27 @@ use serde::Deserialize;
 use crate::body::Body;
 use crate::error::{Error, Result};
 
-/// Reads a list response body and decodes it.
-pub(crate) async fn decode_list<K: DeserializeOwned>(body: Body) -> Result<ObjectList<K>> {
+/// Decodes a list body (`{"kind":…,"metadata":…,"items":[…]}`) as it arrives, each item as
+/// soon as its last byte is in: the body is never held whole. This is what [`Api::list`]
+/// does with a response; use it for bodies from elsewhere
+/// ([`Body::from_stream`](crate::Body::from_stream)).
+///
+/// [`Api::list`]: crate::Api::list
+///
+/// ```
+/// use kapi_client::{api::decode_list, Body};
+/// # async fn demo() -> Result<(), kapi_client::Error> {
+/// let chunks = ["{\"kind\":\"ConfigMapList\",\"items\":[{\"metadata\":{\"na", "me\":\"a\"}}]}"];
+/// let body = Body::from_stream(futures::stream::iter(chunks.map(Ok::<_, std::io::Error>)));
+/// let list = decode_list::<serde_json::Value>(body).await?;
+/// assert_eq!(list.items[0]["metadata"]["name"], "a");
+/// # Ok(()) }
+/// ```
+///
+/// # Errors
+/// [`Error::Decode`] for a malformed body or an item that does not decode as `K`; the body's
+/// own read errors.
+pub async fn decode_list<K: DeserializeOwned>(body: Body) -> Result<ObjectList<K>> {
     let mut decoder = ListDecoder::<K>::new();
     let mut chunks = pin!(body.into_data_stream());
     while let Some(chunk) = chunks.try_next().await? {

@@ -53,6 +53,7 @@ pub struct RetryWatcher<K> {
     sleeping: Option<Pin<Box<tokio::time::Sleep>>>,
     events_in_current: u64,
     restarts: u64,
+    started: bool,
     done: bool,
 }
 
@@ -108,6 +109,7 @@ impl<K: Object> RetryWatcher<K> {
             sleeping: None,
             events_in_current: 0,
             restarts: 0,
+            started: false,
             done: false,
         })
     }
@@ -133,9 +135,10 @@ impl<K: Object> RetryWatcher<K> {
         let api = self.api.clone();
         let mut opts = self.opts.clone();
         opts.resource_version = Some(self.rv.clone());
-        if self.current.is_some() || self.events_in_current > 0 || self.restarts > 0 {
+        if self.started {
             self.restarts += 1;
         }
+        self.started = true;
         self.starting = Some(Box::pin(async move { api.watch(&opts).await }));
     }
 
