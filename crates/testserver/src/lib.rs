@@ -2,12 +2,13 @@
 //! to download.
 //!
 //! `kapi-testserver` serves every built-in resource of Kubernetes v1.36 (from
-//! `kapi_api::catalog`) from memory, with the behaviour clients depend on: one global
-//! resourceVersion, optimistic concurrency, lists with pagination and every
-//! resourceVersion mode, watches (bookmarks, watch-list, 410 on compaction), status and
-//! scale subresources, finalizers, namespaces that terminate, discovery (legacy and
-//! aggregated), Status errors exactly shaped — plus [fault injection](Faults) to test how
-//! clients survive a bad day. The numbered rules it follows are in `docs/testserver.md`.
+//! `kapi_api::catalog`) and every CustomResourceDefinition created in it from memory, with the
+//! behaviour clients depend on: one global resourceVersion, optimistic concurrency, lists with
+//! pagination and every resourceVersion mode, watches (bookmarks, watch-list, 410 on
+//! compaction), status and scale subresources, finalizers, garbage collection, namespaces
+//! that terminate, server-side apply with `managedFields`, structural schemas, discovery
+//! (legacy and aggregated), OpenAPI v2 and v3, Table output for kubectl, Status errors exactly
+//! shaped — plus [fault injection](Faults) to test how clients survive a bad day. The numbered rules it follows are in `docs/testserver.md`.
 //!
 //! # Map
 //!
@@ -18,8 +19,12 @@
 //! | `registry` | the resource table from the catalog, field labels, discovery documents |
 //! | `store` | objects as shared JSON bytes, the revision counter, history, watchers |
 //! | `http` | routing, auth, content negotiation, response bodies |
-//! | `api` | get, list, watch, create, update, patch, delete, status and scale |
-//! | `controllers` | namespace termination and a small garbage collector |
+//! | `api` | get, list, watch, create, update, patch, apply, delete, status and scale; admission |
+//! | `crd` | CRD validation, the CRD controller, structural schemas, printer-column JSON paths |
+//! | `ssa` | server-side apply: field sets, ownership, conflicts, `managedFields` |
+//! | `table` | `Table` and `PartialObjectMetadata` responses |
+//! | `openapi` | `/openapi/v2` and `/openapi/v3` from the catalog and CRD schemas |
+//! | `controllers` | namespace termination, garbage collection, CRD cleanup |
 //! | `patch` | JSON, merge and strategic merge patch engines |
 //!
 //! # Example

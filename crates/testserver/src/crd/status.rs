@@ -1,8 +1,8 @@
 //! The CRD controllers: names, conditions and stored versions (rule 6.2), what is served, and
 //! the cleanup of a deleted CRD (rule 6.7).
 //!
-//! [`reconcile`] runs right after every CRD write (so a created CRD is served by the time its
-//! create returns... to the next request) and on every controller pass.
+//! [`reconcile`] runs right after every CRD write (so a created CRD is served from the next
+//! request on) and on every controller pass.
 
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError};
