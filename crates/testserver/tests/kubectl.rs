@@ -166,6 +166,32 @@ async fn kubectl_7_in_process_everyday_commands() {
         stdout(&k(&["create", "serviceaccount", "robot", "-n", "team-a"]))
             .contains("serviceaccount/robot created")
     );
+    // Generators that send protobuf Deployments and Services.
+    assert!(stdout(&k(&[
+        "create",
+        "deployment",
+        "web",
+        "-n",
+        "team-a",
+        "--image=nginx",
+        "--replicas=2"
+    ]))
+    .contains("deployment.apps/web created"));
+    assert!(stdout(&k(&[
+        "create",
+        "service",
+        "clusterip",
+        "web",
+        "-n",
+        "team-a",
+        "--tcp=80:8080"
+    ]))
+    .contains("service/web created"));
+    assert_eq!(
+        stdout(&k(&["get", "deploy,svc", "web", "-n", "team-a", "-o",
+            "jsonpath={.items[0].spec.replicas} {.items[0].spec.template.spec.containers[0].image} {.items[1].spec.ports[0].targetPort}"])),
+        "2 nginx 8080"
+    );
     assert!(stdout(&k(&["delete", "namespace", "team-a"])).contains("namespace \"team-a\" deleted"));
     let _ = std::fs::remove_file(&kc);
 }

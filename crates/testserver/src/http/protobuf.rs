@@ -1,5 +1,6 @@
 //! Just enough of Kubernetes' protobuf encoding to accept the request bodies `kubectl create`
-//! sends for a few simple built-in kinds (ConfigMap, Secret, Namespace, ServiceAccount).
+//! sends for a few built-in kinds (ConfigMap, Secret, Namespace, ServiceAccount, and the
+//! common fields of Deployment and Service, as `kubectl create deployment|service` fill them).
 //!
 //! Client-go's typed clients send `application/vnd.kubernetes.protobuf` bodies: the bytes
 //! `k8s\0`, then a `runtime.Unknown` message `{typeMeta{apiVersion=1, kind=2}=1, raw=2}` whose
@@ -20,6 +21,10 @@ enum Ty {
     Msg(&'static [F]),
     MapStr,
     MapBytes,
+    /// `map<string, Quantity>` (a Quantity is `{string = 1}`).
+    MapQuantity,
+    /// `IntOrString {type = 1, intVal = 2, strVal = 3}`.
+    IntOrString,
 }
 
 /// One field: number, JSON name, type, repeated.
@@ -81,9 +86,114 @@ const SERVICE_ACCOUNT: &[F] = &[
     F(3, "imagePullSecrets", Ty::Msg(LOCAL_REF), true),
     F(4, "automountServiceAccountToken", Ty::Bool, false),
 ];
+const SELECTOR_REQ: &[F] = &[
+    F(1, "key", Ty::Str, false),
+    F(2, "operator", Ty::Str, false),
+    F(3, "values", Ty::Str, true),
+];
+const LABEL_SELECTOR: &[F] = &[
+    F(1, "matchLabels", Ty::MapStr, false),
+    F(2, "matchExpressions", Ty::Msg(SELECTOR_REQ), true),
+];
+const CONTAINER_PORT: &[F] = &[
+    F(1, "name", Ty::Str, false),
+    F(2, "hostPort", Ty::Int, false),
+    F(3, "containerPort", Ty::Int, false),
+    F(4, "protocol", Ty::Str, false),
+    F(5, "hostIP", Ty::Str, false),
+];
+const ENV_VAR: &[F] = &[F(1, "name", Ty::Str, false), F(2, "value", Ty::Str, false)];
+const RESOURCE_CLAIM: &[F] = &[
+    F(1, "name", Ty::Str, false),
+    F(2, "request", Ty::Str, false),
+];
+const RESOURCES: &[F] = &[
+    F(1, "limits", Ty::MapQuantity, false),
+    F(2, "requests", Ty::MapQuantity, false),
+    F(3, "claims", Ty::Msg(RESOURCE_CLAIM), true),
+];
+const CONTAINER: &[F] = &[
+    F(1, "name", Ty::Str, false),
+    F(2, "image", Ty::Str, false),
+    F(3, "command", Ty::Str, true),
+    F(4, "args", Ty::Str, true),
+    F(5, "workingDir", Ty::Str, false),
+    F(6, "ports", Ty::Msg(CONTAINER_PORT), true),
+    F(7, "env", Ty::Msg(ENV_VAR), true),
+    F(8, "resources", Ty::Msg(RESOURCES), false),
+    F(13, "terminationMessagePath", Ty::Str, false),
+    F(14, "imagePullPolicy", Ty::Str, false),
+    F(20, "terminationMessagePolicy", Ty::Str, false),
+];
+const POD_SPEC: &[F] = &[
+    F(2, "containers", Ty::Msg(CONTAINER), true),
+    F(3, "restartPolicy", Ty::Str, false),
+    F(6, "dnsPolicy", Ty::Str, false),
+    F(7, "nodeSelector", Ty::MapStr, false),
+    F(8, "serviceAccountName", Ty::Str, false),
+    F(10, "nodeName", Ty::Str, false),
+    F(19, "schedulerName", Ty::Str, false),
+    F(20, "initContainers", Ty::Msg(CONTAINER), true),
+];
+const POD_TEMPLATE: &[F] = &[
+    F(1, "metadata", Ty::Msg(OBJECT_META), false),
+    F(2, "spec", Ty::Msg(POD_SPEC), false),
+];
+const ROLLING_UPDATE: &[F] = &[
+    F(1, "maxUnavailable", Ty::IntOrString, false),
+    F(2, "maxSurge", Ty::IntOrString, false),
+];
+const STRATEGY: &[F] = &[
+    F(1, "type", Ty::Str, false),
+    F(2, "rollingUpdate", Ty::Msg(ROLLING_UPDATE), false),
+];
+const DEPLOYMENT_SPEC: &[F] = &[
+    F(1, "replicas", Ty::Int, false),
+    F(2, "selector", Ty::Msg(LABEL_SELECTOR), false),
+    F(3, "template", Ty::Msg(POD_TEMPLATE), false),
+    F(4, "strategy", Ty::Msg(STRATEGY), false),
+    F(5, "minReadySeconds", Ty::Int, false),
+    F(6, "revisionHistoryLimit", Ty::Int, false),
+    F(7, "paused", Ty::Bool, false),
+    F(9, "progressDeadlineSeconds", Ty::Int, false),
+];
+const DEPLOYMENT: &[F] = &[
+    F(1, "metadata", Ty::Msg(OBJECT_META), false),
+    F(2, "spec", Ty::Msg(DEPLOYMENT_SPEC), false),
+];
+const SERVICE_PORT: &[F] = &[
+    F(1, "name", Ty::Str, false),
+    F(2, "protocol", Ty::Str, false),
+    F(3, "port", Ty::Int, false),
+    F(4, "targetPort", Ty::IntOrString, false),
+    F(5, "nodePort", Ty::Int, false),
+    F(6, "appProtocol", Ty::Str, false),
+];
+const SERVICE_SPEC: &[F] = &[
+    F(1, "ports", Ty::Msg(SERVICE_PORT), true),
+    F(2, "selector", Ty::MapStr, false),
+    F(3, "clusterIP", Ty::Str, false),
+    F(4, "type", Ty::Str, false),
+    F(5, "externalIPs", Ty::Str, true),
+    F(7, "sessionAffinity", Ty::Str, false),
+    F(10, "externalName", Ty::Str, false),
+];
+const SERVICE: &[F] = &[
+    F(1, "metadata", Ty::Msg(OBJECT_META), false),
+    F(2, "spec", Ty::Msg(SERVICE_SPEC), false),
+];
 const TYPE_META: &[F] = &[
     F(1, "apiVersion", Ty::Str, false),
     F(2, "kind", Ty::Str, false),
+];
+
+/// Optional (pointer) scalars, whose zero value is meaningful and kept.
+const POINTERS: &[&str] = &[
+    "replicas",
+    "revisionHistoryLimit",
+    "progressDeadlineSeconds",
+    "immutable",
+    "automountServiceAccountToken",
 ];
 
 /// The protobuf media type.
@@ -119,6 +229,8 @@ pub(crate) fn decode(body: &[u8]) -> Result<Value, String> {
         ("v1", "Secret") => SECRET,
         ("v1", "Namespace") => NAMESPACE,
         ("v1", "ServiceAccount") => SERVICE_ACCOUNT,
+        ("apps/v1", "Deployment") => DEPLOYMENT,
+        ("v1", "Service") => SERVICE,
         _ => {
             return Err(format!(
                 "protobuf bodies of {api_version} {kind} are not supported; send JSON"
@@ -212,6 +324,41 @@ fn map_entry(b: &[u8], bytes: bool) -> Result<(String, Value), String> {
     Ok((k, v))
 }
 
+fn quantity_entry(b: &[u8]) -> Result<(String, Value), String> {
+    let (mut k, mut v) = (String::new(), Value::String(String::new()));
+    for f in Fields(b) {
+        match f? {
+            (1, Wire::Len(x)) => k = utf8(x)?,
+            (2, Wire::Len(x)) => {
+                for q in Fields(x) {
+                    if let (1, Wire::Len(s)) = q? {
+                        v = Value::String(utf8(s)?);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok((k, v))
+}
+
+fn int_or_string(b: &[u8]) -> Result<Value, String> {
+    let (mut ty, mut int, mut text) = (0, 0i64, String::new());
+    for f in Fields(b) {
+        match f? {
+            (1, Wire::Varint(v)) => ty = v,
+            (2, Wire::Varint(v)) => int = i64::from(v as i32),
+            (3, Wire::Len(x)) => text = utf8(x)?,
+            _ => {}
+        }
+    }
+    Ok(if ty == 1 {
+        Value::String(text)
+    } else {
+        Value::from(int)
+    })
+}
+
 fn time(b: &[u8]) -> Result<Value, String> {
     let mut secs = 0i64;
     for f in Fields(b) {
@@ -237,6 +384,12 @@ fn message(b: &[u8], schema: &[F]) -> Result<Map<String, Value>, String> {
         let value = match (ty, wire) {
             (Ty::Str, Wire::Len(x)) if x.is_empty() && !repeated => continue,
             (Ty::Str, Wire::Len(x)) => Value::String(utf8(x)?),
+            // Non-pointer scalars are always on the wire; their JSON omits zero values.
+            (Ty::Int, Wire::Varint(0)) | (Ty::Bool, Wire::Varint(0))
+                if !POINTERS.contains(&name) =>
+            {
+                continue
+            }
             (Ty::Int, Wire::Varint(v)) => Value::from(v as i64),
             (Ty::Bool, Wire::Varint(v)) => Value::Bool(v != 0),
             (Ty::Time, Wire::Len(x)) => match time(x)? {
@@ -244,8 +397,13 @@ fn message(b: &[u8], schema: &[F]) -> Result<Map<String, Value>, String> {
                 t => t,
             },
             (Ty::Msg(s), Wire::Len(x)) => Value::Object(message(x, s)?),
-            (Ty::MapStr | Ty::MapBytes, Wire::Len(x)) => {
-                let (k, v) = map_entry(x, matches!(ty, Ty::MapBytes))?;
+            (Ty::IntOrString, Wire::Len(x)) => int_or_string(x)?,
+            (Ty::MapStr | Ty::MapBytes | Ty::MapQuantity, Wire::Len(x)) => {
+                let (k, v) = if matches!(ty, Ty::MapQuantity) {
+                    quantity_entry(x)?
+                } else {
+                    map_entry(x, matches!(ty, Ty::MapBytes))?
+                };
                 let m = out.entry(name).or_insert_with(|| Value::Object(Map::new()));
                 if let Some(m) = m.as_object_mut() {
                     m.insert(k, v);
@@ -317,6 +475,42 @@ mod tests {
                     "{name}.metadata.{key}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn decodes_deployment_and_service_fields() {
+        let Some((pb, json)) = fixture("apps.v1.Deployment") else {
+            return;
+        };
+        let got = decode(&pb).expect("deployment");
+        for p in [
+            "/spec/replicas",
+            "/spec/selector",
+            "/spec/strategy/rollingUpdate",
+            "/spec/minReadySeconds",
+            "/spec/template/metadata/labels",
+            "/spec/template/spec/nodeSelector",
+            "/spec/template/spec/containers/0/name",
+            "/spec/template/spec/containers/0/image",
+            "/spec/template/spec/containers/0/ports",
+            "/spec/template/spec/containers/0/resources",
+            "/spec/template/spec/containers/0/imagePullPolicy",
+        ] {
+            assert_eq!(got.pointer(p), json.pointer(p), "Deployment {p}");
+        }
+        let Some((pb, json)) = fixture("core.v1.Service") else {
+            return;
+        };
+        let got = decode(&pb).expect("service");
+        for p in [
+            "/spec/ports",
+            "/spec/selector",
+            "/spec/clusterIP",
+            "/spec/type",
+            "/spec/externalIPs",
+        ] {
+            assert_eq!(got.pointer(p), json.pointer(p), "Service {p}");
         }
     }
 
