@@ -154,7 +154,8 @@ fn parse_rfc3339(input: &str) -> Result<Timestamp, TimeError> {
     if !separators_ok {
         return Err(invalid("expected YYYY-MM-DDTHH:MM:SS"));
     }
-    let field = |range: std::ops::Range<usize>| number(&b[range]).ok_or(invalid("expected digits"));
+    let field =
+        |range: std::ops::Range<usize>| number(&b[range]).ok_or_else(|| invalid("expected digits"));
     let (year, month, day) = (field(0..4)?, field(5..7)?, field(8..10)?);
     let (hour, minute, second) = (field(11..13)?, field(14..16)?, field(17..19)?);
     let mut pos = 19;

@@ -511,3 +511,21 @@ fn value_types_have_structural_schemas() {
     .unwrap();
     assert!(ls.to_string().contains("matchLabels"), "{ls}");
 }
+
+#[test]
+fn fields_v1_keeps_raw_json_and_reads_yaml() {
+    use kapi_apimachinery::meta::ManagedFieldsEntry;
+    let json = r#"{"manager":"m","fieldsV1":{"f:metadata":{"f:labels":{".":{},"f:app":{}}}}}"#;
+    let e: ManagedFieldsEntry = serde_json::from_str(json).unwrap();
+    let f = e.fields_v1.as_ref().unwrap();
+    assert_eq!(
+        f.as_json(),
+        r#"{"f:metadata":{"f:labels":{".":{},"f:app":{}}}}"#
+    );
+    assert_eq!(serde_json::to_string(&e).unwrap(), json);
+    let yaml =
+        "manager: m\nfieldsV1:\n  f:metadata:\n    f:labels:\n      .: {}\n      f:app: {}\n";
+    let y: ManagedFieldsEntry = serde_yaml::from_str(yaml).unwrap();
+    assert_eq!(y.fields_v1.unwrap().to_value(), f.to_value());
+    assert!(serde_json::from_str::<ManagedFieldsEntry>(r#"{"fieldsV1":{"a":}}"#).is_err());
+}

@@ -13,6 +13,9 @@ pub struct ApiVersions {
     /// `kind` (`APIVersions`; servers may omit it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+    /// `apiVersion` (`v1`; servers may omit it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_version: Option<String>,
     /// `versions`, e.g. `["v1"]`.
     #[serde(default, deserialize_with = "null_default")]
     pub versions: Vec<String>,

@@ -189,11 +189,12 @@ pub struct ManagedFieldsEntry {
     pub subresource: Option<String>,
 }
 
-/// A managed field set in the `FieldsV1` format, held as compact JSON text.
+/// A managed field set in the `FieldsV1` format, held as JSON text.
 ///
 /// Keeping the text instead of a parsed tree makes objects with managed fields several times
-/// smaller in an informer cache. It (de)serializes as the JSON structure, from and to any serde
-/// format (JSON, YAML).
+/// smaller in an informer cache, and decoding from JSON copies the text without parsing it into
+/// a tree. It (de)serializes as the JSON structure, from and to any serde format (JSON, YAML);
+/// output is always compact.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct FieldsV1(Box<str>);
 
@@ -207,7 +208,7 @@ impl FieldsV1 {
         Ok(Self(value.to_string().into_boxed_str()))
     }
 
-    /// The compact JSON text.
+    /// The JSON text (as received from a JSON decoder, compact otherwise).
     pub fn as_json(&self) -> &str {
         &self.0
     }
@@ -231,12 +232,54 @@ impl Serialize for FieldsV1 {
     }
 }
 
-impl<'de> Deserialize<'de> for FieldsV1 {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+/// serde_json hands the raw text of a value to a visitor that asks for a newtype struct of this
+/// name (its `RawValue` mechanism). Other formats see an ordinary newtype struct and are
+/// transcoded; if serde_json ever changed the name, the transcoding path would still be correct.
+const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
+
+struct FieldsV1Visitor;
+
+impl<'de> serde::de::Visitor<'de> for FieldsV1Visitor {
+    type Value = FieldsV1;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a FieldsV1 JSON value")
+    }
+
+    /// serde_json's raw path: one entry whose key is the token and whose value is the raw text.
+    /// A format that passes an ordinary map here gets it collected and re-serialized.
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<FieldsV1, A::Error> {
+        let Some(key) = map.next_key::<String>()? else {
+            return Ok(FieldsV1("{}".into()));
+        };
+        if key == RAW_VALUE_TOKEN {
+            let raw: String = map.next_value()?;
+            return Ok(FieldsV1(raw.into_boxed_str()));
+        }
+        let mut obj = serde_json::Map::new();
+        obj.insert(key, map.next_value()?);
+        while let Some((k, v)) = map.next_entry::<String, serde_json::Value>()? {
+            obj.insert(k, v);
+        }
+        Ok(FieldsV1(
+            serde_json::Value::Object(obj).to_string().into_boxed_str(),
+        ))
+    }
+
+    fn visit_newtype_struct<D: Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<FieldsV1, D::Error> {
         let mut out = Vec::with_capacity(256);
         let mut ser = serde_json::Serializer::new(&mut out);
         serde_transcode::transcode(deserializer, &mut ser).map_err(serde::de::Error::custom)?;
         let text = String::from_utf8(out).map_err(serde::de::Error::custom)?;
-        Ok(Self(text.into_boxed_str()))
+        Ok(FieldsV1(text.into_boxed_str()))
+    }
+}
+
+impl<'de> Deserialize<'de> for FieldsV1 {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_newtype_struct(RAW_VALUE_TOKEN, FieldsV1Visitor)
     }
 }
