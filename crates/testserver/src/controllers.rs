@@ -16,16 +16,12 @@ use crate::store::StoredObject;
 
 /// Runs the controllers until the server stops (the task is aborted then).
 pub(crate) async fn run(sh: Arc<Shared>) {
-    let mut seen = 0;
+    let mut gc = Collector::default();
     loop {
         let _ = tokio::time::timeout(Duration::from_millis(500), sh.controllers.notified()).await;
         // Let the request that woke us finish answering first.
         tokio::time::sleep(Duration::from_millis(5)).await;
-        let rv = sh.store.current_rv();
-        if rv != seen {
-            collect_garbage(&sh);
-            seen = sh.store.current_rv();
-        }
+        gc.collect(&sh);
         finalize_owners(&sh);
         finalize_namespaces(&sh);
         crate::crd::finalize(&sh);
@@ -36,18 +32,37 @@ fn storage_def_of(sh: &Shared, key: &str) -> Option<Arc<crate::registry::Resourc
     sh.storage_def_of(key)
 }
 
-/// Background propagation: objects whose owners are all gone are deleted (their own
+/// Background propagation: objects whose owners are all deleted are deleted (their own
 /// dependents follow on later passes).
-fn collect_garbage(sh: &Shared) {
-    let all = sh.store.all_objects();
-    let uids: HashSet<&str> = all.iter().map(|(_, o)| o.uid.as_str()).collect();
-    for (key, obj) in &all {
-        if !obj.owners.is_empty()
-            && !obj.deleting
-            && obj.owners.iter().all(|o| !uids.contains(o.as_str()))
-        {
-            delete_dependent(sh, key, obj, &DeleteOptions::background());
+///
+/// An owner counts as deleted once the server has seen it exist: references to uids it never
+/// saw (fixtures stored with `TestServer::insert` pointing at owners that were never stored)
+/// are left alone, where upstream would collect them too.
+#[derive(Debug, Default)]
+struct Collector {
+    /// Revision of the last pass.
+    rv: u64,
+    /// Every uid the server has held.
+    seen: HashSet<String>,
+}
+
+impl Collector {
+    fn collect(&mut self, sh: &Shared) {
+        let (changed, now) = sh.store.uids_since(self.rv);
+        if now == self.rv {
+            return;
         }
+        self.seen.extend(changed);
+        let all = sh.store.all_objects();
+        let current: HashSet<&str> = all.iter().map(|(_, o)| o.uid.as_str()).collect();
+        self.seen.extend(current.iter().map(|u| (*u).to_owned()));
+        for (key, obj) in &all {
+            let gone = |o: &String| !current.contains(o.as_str()) && self.seen.contains(o);
+            if !obj.owners.is_empty() && !obj.deleting && obj.owners.iter().all(gone) {
+                delete_dependent(sh, key, obj, &DeleteOptions::background());
+            }
+        }
+        self.rv = now;
     }
 }
 

@@ -192,12 +192,23 @@ async fn gone(c: &Client, path: &str) -> bool {
 
 #[tokio::test]
 async fn gc_3_13_dangling_owners_and_foreground() {
-    let (_s, c) = start().await;
-    // A dependent whose owner never existed (or is gone) is collected.
+    let (s, c) = start().await;
+    // A dependent whose owner is gone is collected, even when created after the owner's deletion.
+    let ghost = c.configmap("default", "ghost", json!({})).await;
+    c.delete(&format!("{CMS}/ghost")).await;
     let mut d = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "orphan",
-        "ownerReferences": [{"apiVersion": "v1", "kind": "ConfigMap", "name": "ghost", "uid": "00000000-0000-0000-0000-000000000000"}]}});
+        "ownerReferences": [{"apiVersion": "v1", "kind": "ConfigMap", "name": "ghost", "uid": ghost["metadata"]["uid"]}]}});
     c.post(CMS, &d).await;
     assert!(gone(&c, &format!("{CMS}/orphan")).await);
+    // Fixtures pointing at owners the server never held are left alone.
+    s.insert([json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "fixture", "namespace": "default",
+        "ownerReferences": [{"apiVersion": "v1", "kind": "ConfigMap", "name": "x", "uid": "00000000-0000-0000-0000-000000000000"}]}})])
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(
+        c.get(&format!("{CMS}/fixture")).await.status,
+        StatusCode::OK
+    );
     // Foreground: dependents (and theirs) first, then the owner.
     let owner = c.configmap("default", "owner", json!({})).await;
     let oref = |o: &serde_json::Value, block: bool| json!([{"apiVersion": "v1", "kind": "ConfigMap", "name": o["metadata"]["name"], "uid": o["metadata"]["uid"], "blockOwnerDeletion": block}]);

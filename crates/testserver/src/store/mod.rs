@@ -193,6 +193,18 @@ impl Store {
         st.watchers.bookmark(storage_key, id, st.rv)
     }
 
+    /// The uids of objects changed after `rv` (still in the history), and the current revision.
+    pub(crate) fn uids_since(&self, rv: u64) -> (Vec<String>, u64) {
+        let st = self.lock();
+        let uids = st
+            .history
+            .since(rv)
+            .map(|e| e.new.uid.clone())
+            .filter(|u| !u.is_empty())
+            .collect();
+        (uids, st.rv)
+    }
+
     /// Forgets the history up to the current revision: every older resourceVersion becomes
     /// too old for watches and exact reads.
     pub(crate) fn compact(&self) {
