@@ -66,20 +66,30 @@ async fn list_buffered(client: &Client) -> ObjectList<Pod> {
     client.request_json(req).await.expect("list")
 }
 
+/// Runs `f` while a thread samples the heap every 20 µs; returns the peak above the start.
 fn peak_during<T>(
     rt: &tokio::runtime::Runtime,
     f: impl std::future::Future<Output = T>,
 ) -> (T, usize) {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::Arc;
     let before = ALLOC.allocated();
-    let high_before = ALLOC.max_allocated();
+    let stop = Arc::new(AtomicBool::new(false));
+    let peak = Arc::new(AtomicUsize::new(before));
+    let sampler = {
+        let (stop, peak) = (Arc::clone(&stop), Arc::clone(&peak));
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                peak.fetch_max(ALLOC.allocated(), Ordering::Relaxed);
+                std::thread::sleep(Duration::from_micros(20));
+            }
+        })
+    };
     let out = rt.block_on(f);
-    let high = ALLOC.max_allocated();
-    // Only meaningful when this run set a new high-water mark.
-    (
-        out,
-        high.saturating_sub(before)
-            .max(usize::from(high > high_before)),
-    )
+    peak.fetch_max(ALLOC.allocated(), Ordering::Relaxed);
+    stop.store(true, Ordering::Relaxed);
+    let _ = sampler.join();
+    (out, peak.load(Ordering::Relaxed).saturating_sub(before))
 }
 
 fn bench_list(c: &mut Criterion, rt: &tokio::runtime::Runtime) {
@@ -135,6 +145,40 @@ fn bench_list(c: &mut Criterion, rt: &tokio::runtime::Runtime) {
             rt.block_on(api.list(&ListOptions::default()))
                 .expect("list")
         });
+    });
+    g.finish();
+
+    // The decoders alone, on the body in 16 KiB chunks (no server, no TLS).
+    let body = rt
+        .block_on(async {
+            let req = http::Request::get("/api/v1/pods")
+                .body(Body::empty())
+                .expect("request");
+            client
+                .send(req)
+                .await
+                .expect("send")
+                .into_body()
+                .collect_bytes()
+                .await
+        })
+        .expect("body");
+    let chunks: Vec<Bytes> = body.chunks(16 * 1024).map(Bytes::copy_from_slice).collect();
+    let mut g = c.benchmark_group("decode_10k_pods");
+    g.sample_size(10).measurement_time(Duration::from_secs(15));
+    g.throughput(Throughput::Bytes(body_len as u64));
+    g.bench_function("incremental_from_chunks", |b| {
+        b.iter(|| {
+            let stream =
+                futures::stream::iter(chunks.clone().into_iter().map(Ok::<_, std::io::Error>));
+            rt.block_on(kapi_client::api::decode_list::<Pod>(Body::from_stream(
+                stream,
+            )))
+            .expect("decode")
+        });
+    });
+    g.bench_function("from_slice_whole_body", |b| {
+        b.iter(|| serde_json::from_slice::<ObjectList<Pod>>(&body).expect("decode"));
     });
     g.finish();
 }

@@ -2,6 +2,7 @@
 //! the clientset against `kapi-testserver` over HTTPS (configured through its kubeconfig).
 //! Tests are named after the rules of `shared/spec/apiserver.md` where one applies.
 
+mod crd;
 mod crud;
 mod discovery;
 mod mock;
