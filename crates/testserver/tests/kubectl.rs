@@ -545,6 +545,26 @@ fn kubectl_7_apply_get_patch_scale_replace_delete_explain() {
         "jsonpath={range .metadata.managedFields[*]}{.manager}/{.operation} {end}",
     ]);
     assert_eq!(managers.trim(), "kubectl/Apply other/Apply");
+    // From client-side to server-side apply: kubectl migrates the ownership quietly.
+    let csa = temp_path("csa.yaml");
+    std::fs::write(&csa, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: csa\n  namespace: demo\ndata:\n  a: \"1\"\n").expect("csa");
+    let c = csa.to_str().expect("path");
+    k(&["apply", "-f", c]);
+    let migrated = kubectl(&kc, &["apply", "--server-side", "-f", c]);
+    assert_eq!(stdout(&migrated).trim(), "configmap/csa serverside-applied");
+    assert!(stderr(&migrated).is_empty(), "{}", stderr(&migrated));
+    let managers = k(&[
+        "get",
+        "cm",
+        "csa",
+        "-n",
+        "demo",
+        "--show-managed-fields",
+        "-o",
+        "jsonpath={range .metadata.managedFields[*]}{.manager}/{.operation} {end}",
+    ]);
+    assert_eq!(managers.trim(), "kubectl/Apply kubectl-last-applied/Apply");
+    let _ = std::fs::remove_file(&csa);
     // Dry run on the server.
     let dry = temp_path("dry.yaml");
     std::fs::write(

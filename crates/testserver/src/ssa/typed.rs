@@ -300,11 +300,21 @@ pub(crate) fn remove(v: &mut Value, set: &FieldSet, node: Node<'_>) {
         let Some(k) = pe.strip_prefix("f:") else {
             continue;
         };
-        if child.member {
+        let granular = m.get(k).is_some_and(Value::is_object) && !atomic_map(node.property(k));
+        if child.member && !granular {
             m.remove(k);
             continue;
         }
         let Some(target) = m.get_mut(k) else { continue };
+        if child.member {
+            // A granular map that is itself in the set (an Update created it): its fields go
+            // one by one, and the map with them once nothing is left.
+            remove(target, child, node.property(k));
+            if target.as_object().is_some_and(Map::is_empty) {
+                m.remove(k);
+            }
+            continue;
+        }
         match target {
             Value::Object(_) => remove(target, child, node.property(k)),
             Value::Array(items) => {
