@@ -104,7 +104,7 @@ async fn status_503_retry_after() {
                     .retry_after(1)
                     .resource(CM)
                     .verb(Verb::Create)
-                    .times(10),
+                    .times(3),
             ),
     )
     .await;
@@ -139,7 +139,8 @@ async fn too_many_requests() {
                 Fault::too_many_requests(1)
                     .resource(CM)
                     .verb(Verb::Update)
-                    .times(10),
+                    .verb(Verb::Patch)
+                    .times(3),
             ),
     )
     .await;
@@ -248,7 +249,7 @@ async fn combo_server_restart() {
                     .retry_after(1)
                     .resource(CM)
                     .verb(Verb::Create)
-                    .times(10),
+                    .times(3),
             )
             .fault(
                 Fault::status(500)
