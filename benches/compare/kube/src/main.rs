@@ -1,0 +1,204 @@
+//! The comparison program written with kube-rs; `kapi-compare` does the same with kapi.
+//!
+//! ```text
+//! kube-compare list   --kubeconfig K [--iters 3]                        # list every Pod, typed
+//! kube-compare sync   --kubeconfig K --control ADDR [--events 50000]    # ConfigMap reflector: sync, then N updates
+//! kube-compare memory --kubeconfig K --control ADDR [--strip]           # Pod reflector: cache size, sync and relist peaks
+//! ```
+//!
+//! Every measurement is one `RESULT scenario metric value` line on stdout. The watcher and
+//! reflector use kube-runtime's defaults (`watcher::Config::default()`, `default_backoff()`).
+
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use compare_common::{
+    heap_now, heap_peak, proc_status, reset_peak, result, Args, Control, Counting,
+};
+use futures::StreamExt;
+use k8s_openapi::api::core::v1::{ConfigMap, Pod};
+use kube::api::ListParams;
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::runtime::reflector::{self, ObjectRef};
+use kube::runtime::{watcher, WatchStreamExt};
+use kube::{Api, Client, Config, ResourceExt};
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+async fn client(args: &Args) -> Result<Client, Error> {
+    let kc = Kubeconfig::read_from(args.kubeconfig())?;
+    let config = Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default()).await?;
+    Ok(Client::try_from(config)?)
+}
+
+fn rv_of<K: ResourceExt>(obj: &K) -> u64 {
+    obj.resource_version()
+        .and_then(|rv| rv.parse().ok())
+        .unwrap_or(0)
+}
+
+async fn control(args: &Args, command: String) -> Result<String, Error> {
+    let addr = args.get("control").ok_or("--control ADDR")?.to_owned();
+    let reply =
+        tokio::task::spawn_blocking(move || Control::connect(&addr)?.call(&command)).await??;
+    Ok(reply)
+}
+
+async fn list(args: &Args) -> Result<(), Error> {
+    let api: Api<Pod> = Api::all(client(args).await?);
+    for i in 0..=args.num("iters", 3) {
+        reset_peak();
+        let base = heap_now();
+        let started = Instant::now();
+        let list = api.list(&ListParams::default()).await?;
+        let took = started.elapsed();
+        let peak = heap_peak() - base;
+        let n = list.items.len();
+        drop(list);
+        if i > 0 {
+            result("list_pods", "ms", took.as_secs_f64() * 1e3);
+            result("list_pods", "peak_heap_mb", peak as f64 / 1e6);
+            result("list_pods", "objects", n as f64);
+        }
+    }
+    Ok(())
+}
+
+async fn sync(args: &Args) -> Result<(), Error> {
+    let api: Api<ConfigMap> = Api::all(client(args).await?);
+    let (reader, writer) = reflector::store();
+    let stream = watcher(api, watcher::Config::default())
+        .default_backoff()
+        .reflect(writer)
+        .applied_objects();
+    let seen = Arc::new(AtomicUsize::new(0));
+    let max_rv = Arc::new(AtomicU64::new(0));
+    let (s, m) = (Arc::clone(&seen), Arc::clone(&max_rv));
+    let started = Instant::now();
+    let task = tokio::spawn(async move {
+        let mut stream = std::pin::pin!(stream);
+        while let Some(item) = stream.next().await {
+            if let Ok(cm) = item {
+                s.fetch_add(1, Ordering::Relaxed);
+                m.fetch_max(rv_of(&cm), Ordering::Relaxed);
+            }
+        }
+    });
+    reader.wait_until_ready().await?;
+    let took = started.elapsed();
+    let n = reader.len();
+    result("sync", "ms", took.as_secs_f64() * 1e3);
+    result("sync", "objects", n as f64);
+    while seen.load(Ordering::Relaxed) < n {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let events = args.num("events", 50_000);
+    if events > 0 {
+        control(args, format!("prepare {events}")).await?;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let started = Instant::now();
+        let reply = control(args, "go".into()).await?;
+        let last: u64 = reply.trim_start_matches("done ").parse()?;
+        while max_rv.load(Ordering::Relaxed) < last {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        let took = started.elapsed();
+        result("watch", "events_per_s", events as f64 / took.as_secs_f64());
+    }
+    task.abort();
+    Ok(())
+}
+
+async fn memory(args: &Args) -> Result<(), Error> {
+    let strip = args.flag("strip");
+    let api: Api<Pod> = Api::all(client(args).await?);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let base = heap_now();
+    reset_peak();
+    let started = Instant::now();
+    let (reader, writer) = reflector::store();
+    let stream = watcher(api, watcher::Config::default())
+        .default_backoff()
+        .modify(move |p: &mut Pod| {
+            if strip {
+                p.managed_fields_mut().clear();
+            }
+        })
+        .reflect(writer)
+        .applied_objects();
+    let task = tokio::spawn(async move {
+        let mut stream = std::pin::pin!(stream);
+        while stream.next().await.is_some() {}
+    });
+    reader.wait_until_ready().await?;
+    let sync_ms = started.elapsed().as_secs_f64() * 1e3;
+    let sync_peak = heap_peak() - base;
+    let sync_hwm = proc_status("VmHWM");
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let steady = heap_now() - base;
+    let n = reader.len();
+    let scenario = if strip {
+        "memory_stripped"
+    } else {
+        "memory_kept"
+    };
+    result(scenario, "sync_ms", sync_ms);
+    result(scenario, "objects", n as f64);
+    result(scenario, "bytes_per_object", steady as f64 / n as f64);
+    result(scenario, "steady_heap_mb", steady as f64 / 1e6);
+    result(scenario, "steady_rss_mb", proc_status("VmRSS") as f64 / 1e6);
+    result(scenario, "sync_peak_heap_mb", sync_peak as f64 / 1e6);
+    result(scenario, "sync_peak_rss_mb", sync_hwm as f64 / 1e6);
+    result(
+        scenario,
+        "sync_peak_ratio",
+        sync_peak as f64 / steady as f64,
+    );
+
+    reset_peak();
+    let seq = std::process::id().to_string();
+    let marker = ObjectRef::<Pod>::new("zz-relist-marker").within("ns-000");
+    control(args, format!("relist {seq}")).await?;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let done = reader
+            .get(&marker)
+            .is_some_and(|p| p.labels().get("seq") == Some(&seq));
+        if done {
+            break;
+        }
+        if Instant::now() > deadline {
+            return Err("the relist did not finish within 120 s".into());
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let relist_peak = heap_peak() - base;
+    result(scenario, "relist_peak_heap_mb", relist_peak as f64 / 1e6);
+    result(
+        scenario,
+        "relist_peak_rss_mb",
+        proc_status("VmHWM") as f64 / 1e6,
+    );
+    result(
+        scenario,
+        "relist_peak_ratio",
+        relist_peak as f64 / steady as f64,
+    );
+    task.abort();
+    Ok(())
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> Result<(), Error> {
+    let args = Args::parse();
+    match args.scenario.as_str() {
+        "list" => list(&args).await,
+        "sync" => sync(&args).await,
+        "memory" => memory(&args).await,
+        other => Err(format!("unknown scenario {other:?} (list, sync, memory)").into()),
+    }
+}
