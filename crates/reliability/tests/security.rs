@@ -401,6 +401,7 @@ const EXEC_ARG: &str = "argSECRET52b7c0e3";
 const EXEC_ENV: &str = "envSECRET9d1f4a76";
 const WRONG: &str = "wrongSECRET0e6b2d58";
 const PLUGIN_JUNK: &str = "junkSECRET4c9e7a13";
+const URL_PASSWORD: &str = "urlSECRET8b3d5f27";
 
 fn assert_clean(what: &str, text: &str) {
     let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
@@ -434,6 +435,8 @@ current-context: exec
 clusters:
 - name: c
   cluster: {{server: "{url}", certificate-authority-data: {ca}}}
+- name: userinfo
+  cluster: {{server: "{userinfo_url}", certificate-authority-data: {ca}}}
 users:
 - name: token
   user: {{token: {TOKEN}}}
@@ -468,7 +471,9 @@ contexts:
 - {{name: key, context: {{cluster: c, user: key, namespace: default}}}}
 - {{name: exec, context: {{cluster: c, user: exec, namespace: default}}}}
 - {{name: junk, context: {{cluster: c, user: junk, namespace: default}}}}
+- {{name: userinfo, context: {{cluster: userinfo, user: token, namespace: default}}}}
 "#,
+        userinfo_url = url.replace("https://", &format!("https://admin:{URL_PASSWORD}@")),
         plugin = plugin.path().display(),
         junk = junk.path().display(),
     );
@@ -506,7 +511,9 @@ async fn no_credential_in_any_output_of_a_full_run() {
     let kc = Kubeconfig::read(&path).expect("read");
     outputs.push(("Kubeconfig", format!("{kc:?}")));
     let mut configs = Vec::new();
-    for ctx in ["token", "wrong", "file", "basic", "key", "exec", "junk"] {
+    for ctx in [
+        "token", "wrong", "file", "basic", "key", "exec", "junk", "userinfo",
+    ] {
         let opts = KubeconfigOptions::new().context(ctx);
         let resolved = kc.resolve(&opts).expect("resolve");
         outputs.push(("ResolvedContext", format!("{resolved:?}")));
