@@ -483,3 +483,40 @@ async fn leases_create_renew_and_conflict() {
     );
     assert_eq!(renewed.spec.and_then(|s| s.lease_transitions), Some(1));
 }
+
+#[tokio::test]
+async fn retry_on_conflict_rereads_until_the_write_lands() {
+    let (_server, client) = setup().await;
+    let cms: Api<ConfigMap> = Api::namespaced(client, "default");
+    cms.create(&CreateOptions::default(), &config_map("counter", "n", "0"))
+        .await
+        .expect("create");
+    let stale = cms.get("counter").await.expect("get");
+    // Someone else writes in between: the first attempt (from `stale`) conflicts.
+    cms.patch(
+        "counter",
+        &PatchOptions::default(),
+        &Patch::Merge(json!({"data": {"n": "1"}})),
+    )
+    .await
+    .expect("other writer");
+    let mut attempts = 0;
+    let out = kapi_client::retry_on_conflict(kapi_client::Backoff::conflict_default(), || {
+        attempts += 1;
+        let cms = cms.clone();
+        let first = (attempts == 1).then(|| stale.clone());
+        async move {
+            let mut cm = match first {
+                Some(cm) => cm,
+                None => cms.get("counter").await?,
+            };
+            let n: u32 = cm.data.get("n").and_then(|v| v.parse().ok()).unwrap_or(0);
+            cm.data.insert("n".into(), (n + 1).to_string());
+            cms.replace("counter", &UpdateOptions::default(), &cm).await
+        }
+    })
+    .await
+    .expect("lands");
+    assert_eq!(attempts, 2);
+    assert_eq!(out.data.get("n").map(String::as_str), Some("2"));
+}
