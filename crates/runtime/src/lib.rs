@@ -10,6 +10,7 @@
 //! | [`events`] | an event recorder (events.k8s.io/v1) with aggregation, a spam filter, series and a bounded queue |
 //! | [`helpers`] | finalizers, controller references, [`helpers::retry_on_conflict`] |
 //! | [`leader`] | leader election on a lease: [`leader::LeaderElector`], [`leader::LeaseLock`], timing validation |
+//! | [`ClientMetrics`] | a tower layer for client request counts/latency, plus rate-limiter waits |
 //! | [`metrics`] | controller and work-queue metrics in the Prometheus text format |
 //! | [`Predicate`] | event filters: [`GenerationChanged`], [`LabelsChanged`], [`AnnotationsChanged`], [`ResourceVersionChanged`], closures, [`and`]/[`or`]/[`not`] |
 //!
@@ -47,6 +48,7 @@
 //! # }
 //! ```
 
+mod client_metrics;
 mod controller;
 pub mod events;
 pub mod helpers;
@@ -54,6 +56,7 @@ pub mod leader;
 mod manager;
 pub mod metrics;
 
+pub use client_metrics::{ClientMetrics, ClientMetricsLayer, Metered};
 pub use controller::{
     and, not, on_object, on_update, or, reconciler_fn, Action, And, AnnotationsChanged,
     BoxPredicate, Controller, ControllerStats, FnReconciler, GenerationChanged, LabelsChanged, Not,

@@ -103,8 +103,24 @@ async fn manager_runs_controllers_and_serves_probes_and_metrics() {
     let factory = kapi_informers::SharedInformerFactory::new(client.clone()).namespace("app");
     let seen = Arc::new(Mutex::new(Vec::new()));
     let controller = recording_controller("configmaps", &factory, Arc::clone(&seen));
-    let mut manager = Manager::with_factory(client.clone(), factory)
-        .probe_address("127.0.0.1:0".parse().unwrap());
+    let client_metrics = kapi_runtime::ClientMetrics::new();
+    let metered = {
+        let kc = Kubeconfig::from_yaml(&server.kubeconfig()).unwrap();
+        let mut config =
+            Config::from_custom_kubeconfig(&kc, &KubeconfigOptions::default()).unwrap();
+        config.rate_limit = RateLimit::new(1000.0, 100);
+        Client::builder(config)
+            .layer(client_metrics.layer())
+            .build()
+            .unwrap()
+    };
+    Api::<ConfigMap>::namespaced(metered.clone(), "app")
+        .list(&ListOptions::default())
+        .await
+        .unwrap();
+    let mut manager =
+        Manager::with_factory(metered, factory).probe_address("127.0.0.1:0".parse().unwrap());
+    manager.register_client_metrics(&client_metrics);
     manager.add_controller(controller);
     let mut bound = manager.probe_bound();
     let (stop_tx, stop) = watch::channel(false);
@@ -126,6 +142,14 @@ async fn manager_runs_controllers_and_serves_probes_and_metrics() {
     );
     assert!(
         metrics.contains("workqueue_adds_total{name=\"configmaps\"}"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("rest_client_requests_total{code=\"200\",method=\"GET\"}"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("rest_client_rate_limiter_requests_total"),
         "{metrics}"
     );
     assert_eq!(http_get(addr, "/nope").await.0, 404);

@@ -18,6 +18,7 @@ use tokio::sync::watch;
 pub use event_sink::ApiEventSink;
 pub use lease::ApiLeaseLock;
 
+use crate::client_metrics::ClientMetrics;
 use crate::controller::{Controller, Reconciler};
 use crate::events::EventRecorder;
 use crate::leader::{ConfigError, ElectionOutcome, LeaderElectionConfig, LeaderElector};
@@ -113,6 +114,17 @@ impl Manager {
     /// An event recorder writing through the API as `controller` from this process.
     pub fn event_recorder(&self, controller: &str, instance: &str) -> EventRecorder {
         EventRecorder::new(ApiEventSink::new(self.client.clone()), controller, instance)
+    }
+
+    /// Exposes client request metrics (from a client built with [`ClientMetrics::layer`]) and
+    /// this manager's client rate-limiter waits on `/metrics`.
+    pub fn register_client_metrics(&mut self, metrics: &ClientMetrics) {
+        let m = metrics.clone();
+        let limiter = self.client.rate_limit().clone();
+        self.metrics
+            .register_extra(Arc::new(move |out: &mut String| {
+                m.render(out, Some(&limiter));
+            }));
     }
 
     /// Adds a controller (its metrics are registered).
