@@ -28,6 +28,9 @@ pub enum Error {
     /// The controller manager stopped with an error.
     #[error(transparent)]
     Manager(#[from] kapi_runtime::ManagerError),
+    /// A value did not convert to or from JSON.
+    #[error("JSON: {0}")]
+    Json(#[from] serde_json::Error),
     /// Leader election settings were rejected.
     #[error(transparent)]
     LeaderElection(#[from] kapi_runtime::leader::ConfigError),
@@ -37,6 +40,18 @@ impl Error {
     /// An [`Error::Expectation`] from anything printable.
     pub fn expectation(message: impl Into<String>) -> Self {
         Self::Expectation(message.into())
+    }
+}
+
+/// `Ok` when `condition` holds, else an [`Error::Expectation`] saying what should have held.
+///
+/// # Errors
+/// When `condition` is false.
+pub fn ensure(condition: bool, what: &str) -> Result<()> {
+    if condition {
+        Ok(())
+    } else {
+        Err(Error::expectation(what))
     }
 }
 

@@ -7,13 +7,13 @@
 //! | module | binary | shows |
 //! |---|---|---|
 //! | [`podset`] | `demo` | the flagship operator: a `PodSet` custom resource reconciled into Pods it owns (ReplicaSet pattern: create, delete, status, finalizer, events, leader election) |
-//! | `typed_client` | `typed-client` | `Api<ConfigMap>`: create, get, list with a label selector, patch, replace with conflict retry, delete |
-//! | `dynamic_client` | `dynamic-client` | discovery, then `DynamicObject`s over a group/version/resource found at run time |
-//! | `informer` | `informer` | a shared informer with a custom index, a namespaced lister and an event handler |
-//! | `workqueue_controller` | `workqueue-controller` | client-go's classic: informer → rate-limited queue → workers → retry, then forget |
-//! | `leader_election` | `leader-election` | two candidates on one Lease; the second takes over when the first stops |
-//! | `custom_resource` | `custom-resource` | `#[derive(CustomResource)]`: CRD install, create, get, list, status update |
-//! | `retry_watch` | `retry-watch` | `RetryWatcher` resuming after dropped connections, nothing lost or repeated |
+//! | [`typed_client`] | `typed-client` | `Api<ConfigMap>`: create, get, list with a label selector, patch, replace with conflict retry, delete |
+//! | [`dynamic_client`] | `dynamic-client` | discovery, then `DynamicObject`s over a group/version/resource found at run time |
+//! | [`informer`] | `informer` | a shared informer with a custom index, a namespaced lister and an event handler |
+//! | [`workqueue_controller`] | `workqueue-controller` | client-go's classic: informer → rate-limited queue → workers → retry, then forget |
+//! | [`leader_election`] | `leader-election` | two candidates on one Lease; the second takes over when the first stops |
+//! | [`custom_resource`] | `custom-resource` | `#[derive(CustomResource)]`: CRD install, create, get, list, status update |
+//! | [`retry_watch`] | `retry-watch` | `RetryWatcher` resuming after dropped connections, nothing lost or repeated |
 //!
 //! The shared pieces: [`Cluster`] (the cluster of `$KUBECONFIG` when it answers, else the
 //! embedded server), [`Narrator`] (the printed lines), [`wait::wait_for`] (bounded waits) and
@@ -30,11 +30,18 @@
 
 pub mod cluster;
 pub mod crd;
+pub mod custom_resource;
+pub mod dynamic_client;
 pub mod error;
+pub mod informer;
+pub mod leader_election;
 pub mod narrate;
 pub mod podset;
+pub mod retry_watch;
 mod runner;
+pub mod typed_client;
 pub mod wait;
+pub mod workqueue_controller;
 
 pub use cluster::Cluster;
 pub use error::{Error, Result};

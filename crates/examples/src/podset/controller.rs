@@ -1,7 +1,8 @@
 //! The PodSet reconciler: make the Pods a PodSet owns match its spec, report the status, and
 //! clean up through a finalizer.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use futures::future::join_all;
@@ -83,6 +84,9 @@ pub struct PodSetReconciler {
     recorder: EventRecorder,
     readiness: Readiness,
     expectations: Expectations,
+    /// The status last written per PodSet key (with the PodSet's uid): the cached PodSet can
+    /// lag behind our own status write, so the cache alone cannot say a write is needed.
+    written: Mutex<HashMap<String, (String, PodSetStatus)>>,
 }
 
 impl PodSetReconciler {
@@ -103,6 +107,7 @@ impl PodSetReconciler {
             recorder,
             readiness,
             expectations: Expectations::default(),
+            written: Mutex::default(),
         }
     }
 
@@ -271,9 +276,11 @@ impl PodSetReconciler {
         ranked
     }
 
-    /// Writes `.status` through the status subresource when it changed.
+    /// Writes `.status` through the status subresource unless both the cached PodSet and our
+    /// last write already say the same.
     async fn update_status(
         &self,
+        key: &str,
         api: &Api<PodSet>,
         set: &PodSet,
         active: &[Arc<Pod>],
@@ -289,7 +296,9 @@ impl PodSetReconciler {
             selector: Some(format!("{POD_LABEL}={}", set.name())),
             observed_generation: set.metadata.generation,
         };
-        if set.status.as_ref() == Some(&status) {
+        let uid = set.uid().unwrap_or_default();
+        let last_written = self.written_status(key, uid);
+        if set.status.as_ref() == Some(&status) && last_written.is_none_or(|w| w == status) {
             return Ok(());
         }
         api.patch_status(
@@ -298,7 +307,25 @@ impl PodSetReconciler {
             &Patch::Merge(json!({ "status": status })),
         )
         .await?;
+        self.lock_written()
+            .insert(key.to_owned(), (uid.to_owned(), status));
         Ok(())
+    }
+
+    fn lock_written(&self) -> std::sync::MutexGuard<'_, HashMap<String, (String, PodSetStatus)>> {
+        self.written.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn written_status(&self, key: &str, uid: &str) -> Option<PodSetStatus> {
+        self.lock_written()
+            .get(key)
+            .filter(|(u, _)| u == uid)
+            .map(|(_, s)| s.clone())
+    }
+
+    fn forget(&self, key: &str) {
+        self.expectations.forget(key);
+        self.lock_written().remove(key);
     }
 
     /// Deletion requested: delete the Pods, and once the cache shows none, drop the finalizer.
@@ -323,7 +350,7 @@ impl PodSetReconciler {
                 .cloned()
                 .collect();
             self.set_finalizers(api, set, rest).await?;
-            self.expectations.forget(key);
+            self.forget(key);
             self.recorder.publish_for(
                 set,
                 EventType::Normal,
@@ -353,7 +380,7 @@ impl Reconciler for PodSetReconciler {
         let key = request.key();
         let Some(cached) = self.podsets.get(&key) else {
             // Deleted (after our finalizer ran): nothing is left to do.
-            self.expectations.forget(&key);
+            self.forget(&key);
             return Ok(Action::Done);
         };
         let namespace = request.namespace.clone().unwrap_or_default();
@@ -391,7 +418,7 @@ impl Reconciler for PodSetReconciler {
                 self.delete_pods(&key, &pods_api, &set, &victims).await?;
             }
         }
-        self.update_status(&api, &set, &active).await?;
+        self.update_status(&key, &api, &set, &active).await?;
         Ok(if settled {
             Action::Done
         } else {
