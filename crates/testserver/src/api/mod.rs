@@ -145,7 +145,11 @@ fn fault_status(code: u16, retry_after: Option<u32>) -> Status {
         503 => Status::service_unavailable("the server is currently unable to handle the request"),
         504 => Status::timeout("Timeout: request did not complete within the allowed duration"),
         410 => Status::expired("too old resource version"),
-        c => Status::failure(c, "InternalError", format!("injected fault {c}")),
+        c => Status::failure(
+            c,
+            kapi_apimachinery::error::reason_for_code(c),
+            format!("injected fault {c}"),
+        ),
     };
     if let Some(d) = st.details.as_mut() {
         d.retry_after_seconds = None;
