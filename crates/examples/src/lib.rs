@@ -14,6 +14,7 @@
 //! | [`leader_election`] | `leader-election` | two candidates on one Lease; the second takes over when the first stops |
 //! | [`custom_resource`] | `custom-resource` | `#[derive(CustomResource)]`: CRD install, create, get, list, status update |
 //! | [`retry_watch`] | `retry-watch` | `RetryWatcher` resuming after dropped connections, nothing lost or repeated |
+//! | [`first_controller`] | `first-controller` | the controller of `docs/getting-started.md`: a ConfigMap copier on the manager, with owner references |
 //!
 //! The shared pieces: [`Cluster`] (the cluster of `$KUBECONFIG` when it answers, else the
 //! embedded server), [`Narrator`] (the printed lines), [`wait::wait_for`] (bounded waits) and
@@ -33,6 +34,9 @@ pub mod crd;
 pub mod custom_resource;
 pub mod dynamic_client;
 pub mod error;
+pub mod first_controller;
+#[doc = include_str!("../../../docs/getting-started.md")]
+pub mod getting_started {}
 pub mod informer;
 pub mod leader_election;
 pub mod narrate;

@@ -114,3 +114,15 @@ async fn retry_watch() {
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_controller() {
+    check(
+        kapi_examples::first_controller::run,
+        &[
+            "settings-copy follows: mode=safe",
+            "settings-copy is gone too",
+        ],
+    )
+    .await;
+}
