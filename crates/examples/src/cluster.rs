@@ -52,7 +52,11 @@ impl Cluster {
         })?;
         // controller-runtime's budget; client-go's 5 qps would make the demo crawl.
         config.rate_limit = RateLimit::new(20.0, 40);
-        let url = config.cluster_url.to_string();
+        let url = config
+            .cluster_url
+            .to_string()
+            .trim_end_matches('/')
+            .to_owned();
         let client = Client::new(config).map_err(|e| format!("{url}: {e}"))?;
         let discovery = Discovery::new(client.clone());
         match tokio::time::timeout(PROBE_TIMEOUT, discovery.server_version()).await {
