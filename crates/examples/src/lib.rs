@@ -27,7 +27,9 @@
 //!
 //! Each binary is a few lines around a library function taking a [`Cluster`] and a
 //! [`Narrator`]; `tests/demo.rs` and `tests/examples.rs` call the same functions against an
-//! embedded server. See `docs/getting-started.md` for a walk from zero to a first controller.
+//! embedded server, and `tests/demo_kubelet.rs` runs the demo as on a real cluster (through
+//! `$KUBECONFIG`, with a stand-in kubelet making Pods ready). [`getting_started`]
+//! (`docs/getting-started.md`, compiled as doctests) walks from zero to a first controller.
 
 pub mod cluster;
 pub mod crd;
@@ -35,6 +37,8 @@ pub mod custom_resource;
 pub mod dynamic_client;
 pub mod error;
 pub mod first_controller;
+/// The getting-started guide (`docs/getting-started.md`); its code blocks are doctests.
+///
 #[doc = include_str!("../../../docs/getting-started.md")]
 pub mod getting_started {}
 pub mod informer;
