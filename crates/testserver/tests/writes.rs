@@ -709,3 +709,19 @@ async fn create_virtual_reviews_are_answered() {
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     assert_eq!(r.json()["status"]["allowed"], true);
 }
+
+#[tokio::test]
+async fn create_3_2_generate_name_namespace_gets_its_name_label() {
+    let (_s, c) = start().await;
+    let body = serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"generateName": "demo-"}});
+    let created = c.post("/api/v1/namespaces", &body).await.json();
+    let name = created["metadata"]["name"]
+        .as_str()
+        .expect("generated name")
+        .to_owned();
+    assert!(name.starts_with("demo-"));
+    assert_eq!(
+        created["metadata"]["labels"]["kubernetes.io/metadata.name"],
+        serde_json::Value::String(name)
+    );
+}

@@ -99,7 +99,10 @@ pub(crate) fn prepare_new(def: &ResourceDef, v: &mut Value) {
                 .map(|x| x.entry("labels").or_insert_with(|| json!({})))
                 .and_then(Value::as_object_mut)
             {
-                labels.insert("kubernetes.io/metadata.name".into(), name);
+                // With generateName the label is set once the name is chosen.
+                if name.is_string() {
+                    labels.insert("kubernetes.io/metadata.name".into(), name);
+                }
             }
             let spec = m.entry("spec").or_insert_with(|| json!({}));
             if spec.get("finalizers").is_none() {
@@ -244,6 +247,17 @@ pub(crate) fn store_new(
         };
         validate_name(def, &n)?;
         meta_mut(&mut v).insert("name".into(), Value::String(n.clone()));
+        if def.group.is_empty() && def.plural == "namespaces" {
+            if let Some(labels) = meta_mut(&mut v)
+                .get_mut("labels")
+                .and_then(Value::as_object_mut)
+            {
+                labels.insert(
+                    "kubernetes.io/metadata.name".into(),
+                    Value::String(n.clone()),
+                );
+            }
+        }
         n
     } else {
         name
