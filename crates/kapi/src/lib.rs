@@ -7,10 +7,15 @@
 //! |---|---|---|
 //! | [`apimachinery`] | `kapi-apimachinery`: meta types, selectors, Quantity, errors, Scheme, RESTMapper | always |
 //! | [`workqueue`] | `kapi-workqueue`: rate-limited work queue for controllers | `workqueue` (default) |
+//! | [`api`] | `kapi-api`: every built-in v1.36 type, one feature per group | `api` |
+//! | [`client`] | `kapi-client`: config, auth, TLS, transport, typed/dynamic/discovery clients, watches | `client` |
+//! | [`informers`] | `kapi-informers`: reflector, store with indexes, shared informers, factory, listers | `informers` |
+//! | [`runtime`] | `kapi-runtime`: controllers, manager, leader election, events | `runtime` |
+//! | [`testserver`] | `kapi-testserver`: an embedded API server for tests | `testserver` |
 //! | [`CustomResource`], [`derive_support`], [`api`] | `kapi-derive`: `#[derive(CustomResource)]` for custom resources and their CRDs (with `kapi-api`'s `apiextensions` types) | `derive` |
 //!
-//! The generated API types, the client, informers, the controller runtime and the embedded test
-//! server join this map as they land (see `docs/architecture.md`).
+//! See `docs/architecture.md` for how the layers fit together and `docs/getting-started.md` for a
+//! first controller.
 //!
 //! ```
 //! use kapi::apimachinery::labels::Selector;
@@ -24,8 +29,16 @@ pub use kapi_apimachinery as apimachinery;
 #[cfg(feature = "workqueue")]
 pub use kapi_workqueue as workqueue;
 
-#[cfg(feature = "derive")]
+#[cfg(any(feature = "api", feature = "derive"))]
 pub use kapi_api as api;
+#[cfg(feature = "client")]
+pub use kapi_client as client;
+#[cfg(feature = "informers")]
+pub use kapi_informers as informers;
+#[cfg(feature = "runtime")]
+pub use kapi_runtime as runtime;
+#[cfg(feature = "testserver")]
+pub use kapi_testserver as testserver;
 #[cfg(feature = "derive")]
 pub use kapi_derive::CustomResource;
 #[cfg(feature = "derive")]
