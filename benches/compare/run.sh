@@ -10,6 +10,8 @@
 #   EVENTS [50000]  watch events applied after each sync
 #   BUILD_RUNS [2]  clean release builds of each program (0 skips the build timing)
 #   COMPARE_TARGET_DIR [benches/compare/target]  where the measured programs are built
+#   PHASES ["runtime builds"]  which parts to run (the table covers what ran)
+#   FREE_TARGET [0] 1: delete COMPARE_TARGET_DIR before the clean builds (short on disk)
 #
 # Needs python3 (the shared generator and the summary) and cargo. Prints the table and writes
 # it, with every raw sample, to benches/compare/results/<time>/.
@@ -21,6 +23,7 @@ RUNS="${RUNS:-5}"
 RUNS_100K="${RUNS_100K:-3}"
 EVENTS="${EVENTS:-50000}"
 BUILD_RUNS="${BUILD_RUNS:-2}"
+PHASES="${PHASES:-runtime builds}"
 target="${COMPARE_TARGET_DIR:-$here/target}"
 gen="${KAPI_GEN_OBJECTS:-$root/../shared/bench/gen_objects.py}"
 [ -f "$gen" ] || gen=/work/shared/bench/gen_objects.py
@@ -58,7 +61,10 @@ gen_data configmaps 100000 configmaps-100000.ndjson
 # --- the programs -------------------------------------------------------------------------
 log "building bench-server, kapi-compare, kube-compare (release) into $target"
 (cd "$here" && cargo build --release --target-dir "$target" -p bench-server -p kapi-compare -p kube-compare 2>&1 | tail -2) >&2
-bin="$target/release"
+# Run copies, so that the timed clean builds below cannot touch them.
+mkdir -p "$out/bin"
+cp "$target/release/bench-server" "$target/release/kapi-compare" "$target/release/kube-compare" "$out/bin/"
+bin="$out/bin"
 kube_version=$(cd "$here" && cargo tree -p kube-compare --depth 1 -e normal --prefix none 2>/dev/null | grep -E '^(kube|k8s-openapi) ' | tr '\n' ' ')
 echo "kube-rs side: $kube_version" >> "$out/machine.txt"
 
@@ -90,11 +96,12 @@ alternate() { # runs label args...: kapi, kube-rs, kube-rs, kapi, ... (who goes 
   for i in $(seq 1 "$runs"); do
     if [ $((i % 2)) -eq 1 ]; then run_one kapi "$label" "$@"; run_one kube "$label" "$@"
     else run_one kube "$label" "$@"; run_one kapi "$label" "$@"; fi
-    log "  $label $1: run $i/$runs done"
+    log "  $1$label: run $i/$runs done"
   done
 }
 
 # --- 1, 3, 4: 10 000 Pods with managedFields ---------------------------------------------------
+if [[ " $PHASES " == *" runtime "* ]]; then
 start_server pods-10000.ndjson pods
 load
 log "scenario 1: list 10 000 Pods (each run: one warm-up list, then 3 timed)"
@@ -118,10 +125,12 @@ load
 log "scenario 2: informer sync over 100 000 ConfigMaps, then $EVENTS watch events"
 alternate "$RUNS_100K" "_100k" sync --events "$EVENTS"
 stop_server
+fi
 
 # --- 5: clean release builds ------------------------------------------------------------------
-if [ "$BUILD_RUNS" -gt 0 ]; then
+if [[ " $PHASES " == *" builds "* ]] && [ "$BUILD_RUNS" -gt 0 ]; then
   (cd "$here" && cargo fetch >/dev/null 2>&1 || true)
+  if [ "${FREE_TARGET:-0}" = 1 ]; then log "removing $target to make room"; rm -rf "$target"; fi
   build_one() { # package lib scenario
     local dir; dir="$(mktemp -d "${TMPDIR:-/tmp}/kapi-compare-build.XXXXXX")"
     load

@@ -77,11 +77,14 @@ async fn sync(args: &Args) -> Result<(), Error> {
     let informer = factory.informer::<ConfigMap>();
     let seen = Arc::new(AtomicUsize::new(0));
     let max_rv = Arc::new(AtomicU64::new(0));
-    let (s, m) = (Arc::clone(&seen), Arc::clone(&max_rv));
+    let burst = Arc::new(Burst::default());
+    let (s, m, b) = (Arc::clone(&seen), Arc::clone(&max_rv), Arc::clone(&burst));
     informer.add_event_handler(
         handler_fn(move |cm: &ConfigMap| {
             s.fetch_add(1, Ordering::Relaxed);
-            m.fetch_max(rv_of(cm), Ordering::Relaxed);
+            let rv = rv_of(cm);
+            m.fetch_max(rv, Ordering::Relaxed);
+            b.saw(rv);
         }),
         None,
     );
@@ -107,9 +110,59 @@ async fn sync(args: &Args) -> Result<(), Error> {
         }
         let took = started.elapsed();
         result("watch", "events_per_s", events as f64 / took.as_secs_f64());
+
+        // The same number of events replayed at once after a reconnect: the client's own rate.
+        control(args, format!("prepare {events}")).await?;
+        burst.arm(max_rv.load(Ordering::Relaxed));
+        let reply = control(args, "burst".into()).await?;
+        let last: u64 = reply.trim_start_matches("done ").parse()?;
+        while max_rv.load(Ordering::Relaxed) < last {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        result("burst", "events_per_s", burst.rate(events));
     }
     factory.shutdown();
     Ok(())
+}
+
+/// Times the events above a resourceVersion: from the first one's arrival to the last one's.
+#[derive(Debug)]
+struct Burst {
+    origin: Instant,
+    floor: AtomicU64,
+    first_ns: AtomicU64,
+    last_ns: AtomicU64,
+}
+
+impl Default for Burst {
+    fn default() -> Self {
+        Self {
+            origin: Instant::now(),
+            floor: AtomicU64::new(u64::MAX),
+            first_ns: AtomicU64::new(0),
+            last_ns: AtomicU64::new(0),
+        }
+    }
+}
+
+impl Burst {
+    fn arm(&self, floor: u64) {
+        self.first_ns.store(0, Ordering::Relaxed);
+        self.floor.store(floor, Ordering::Relaxed);
+    }
+    fn saw(&self, rv: u64) {
+        if rv > self.floor.load(Ordering::Relaxed) {
+            let now = self.origin.elapsed().as_nanos() as u64;
+            let _ = self
+                .first_ns
+                .compare_exchange(0, now, Ordering::Relaxed, Ordering::Relaxed);
+            self.last_ns.fetch_max(now, Ordering::Relaxed);
+        }
+    }
+    fn rate(&self, events: usize) -> f64 {
+        let span = self.last_ns.load(Ordering::Relaxed) - self.first_ns.load(Ordering::Relaxed);
+        (events.saturating_sub(1)) as f64 / (span as f64 / 1e9)
+    }
 }
 
 async fn memory(args: &Args) -> Result<(), Error> {

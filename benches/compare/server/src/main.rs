@@ -11,6 +11,7 @@
 //! |---|---|---|
 //! | `prepare N` | `ready` | builds N updates of the seeded objects (a changed label each), not sent yet |
 //! | `go` | `done RV` | stores the prepared updates (watchers see N MODIFIED events); RV is the last one |
+//! | `burst` | `done RV` | closes every connection and refuses new ones for 3 s, stores the prepared updates meanwhile, so that a client's re-watch receives them all at once, replayed from the history |
 //! | `relist SEQ` | `ok RV` | the next watch gets a 410 ERROR event and every connection is closed, so the client re-watches, gets the 410 and relists; once that watch was answered, a marker object `zz-relist-marker` with label `seq=SEQ` is stored |
 //! | `rv` | `rv RV` | the current resourceVersion |
 
@@ -104,6 +105,14 @@ fn serve(state: &mut State, conn: TcpStream) -> std::io::Result<()> {
         let reply = match (words.next(), words.next()) {
             (Some("prepare"), Some(n)) => prepare(state, n.parse().unwrap_or(0)),
             (Some("go"), _) => go(state),
+            (Some("burst"), _) => {
+                state
+                    .server
+                    .faults()
+                    .refuse_connections(Duration::from_secs(3));
+                std::thread::sleep(Duration::from_millis(100));
+                go(state)
+            }
             (Some("relist"), Some(seq)) => relist(state, seq),
             (Some("rv"), _) => Ok(format!("rv {}", state.server.resource_version())),
             _ => Err(format!("unknown command {line:?}")),
