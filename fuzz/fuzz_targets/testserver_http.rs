@@ -39,7 +39,9 @@ struct Server {
 static SERVER: Mutex<Option<Server>> = Mutex::new(None);
 
 fn address() -> SocketAddr {
-    let mut guard = SERVER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut guard = SERVER
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if guard.as_ref().is_none_or(|s| s.inputs >= 5000) {
         *guard = None; // stop the old one first
         let server = TestServer::builder()
@@ -91,7 +93,13 @@ fuzz_target!(|data: &[u8]| {
     .into_bytes();
     request.extend_from_slice(body);
 
-    let mut stream = TcpStream::connect(addr).expect("connect");
+    let mut stream = loop {
+        match TcpStream::connect(addr) {
+            Ok(s) => break s,
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => panic!("connect: {e}"),
+        }
+    };
     stream
         .set_read_timeout(Some(Duration::from_millis(500)))
         .expect("timeout");
@@ -114,6 +122,7 @@ fuzz_target!(|data: &[u8]| {
                 }
                 break;
             }
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
             Err(e) if e.kind() == ErrorKind::ConnectionReset => break,
             Err(e) => panic!("reading the answer: {e}"),
         }

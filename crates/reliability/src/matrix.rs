@@ -160,7 +160,8 @@ impl Report {
     }
 
     /// Prints the header and the row, then asserts the case's guarantees: every fault fired,
-    /// writes went through, convergence, and nothing lost, duplicated or out of order.
+    /// writes went through, convergence, nothing lost, duplicated or out of order, and the
+    /// whole case under 30 s.
     ///
     /// # Panics
     /// When a guarantee does not hold.
@@ -187,6 +188,12 @@ impl Report {
             self.samples
         );
         assert_eq!((self.cache_off, self.copies_off), (0, 0), "{}", self.name);
+        assert!(
+            self.total < Duration::from_secs(30),
+            "{}: the case took {:?}",
+            self.name,
+            self.total
+        );
     }
 }
 

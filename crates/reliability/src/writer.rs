@@ -38,7 +38,8 @@ impl Writer {
         }
     }
 
-    /// Paces writes to about `n` per second (default: as fast as the server answers).
+    /// Paces writes to `n` per second on average (a slow write is caught up on after it;
+    /// default: as fast as the server answers).
     #[must_use]
     pub fn per_second(mut self, n: u32) -> Self {
         self.per_second = Some(n);
@@ -92,7 +93,7 @@ impl Writer {
         let mut stats = WriteStats::default();
         let mut tick = self.per_second.map(|n| {
             let mut i = tokio::time::interval(Duration::from_secs(1) / n.max(1));
-            i.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            i.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
             i
         });
         let mut n = 0u64;

@@ -1,7 +1,8 @@
 //! Soak: the copy controller and a handler on a shared informer against the test server with
 //! 100 writes/s for `KAPI_SOAK_SECS` seconds (default 600). After a warm-up (the larger of
 //! 60 s and a fifth of the run) the resident memory must stay flat (least-squares slope
-//! reported in bytes/min), the number of live tokio tasks must stay stable, the handler's
+//! reported in bytes/min), the number of live tokio tasks must not trend upwards (and must
+//! return to the baseline after shutdown), the handler's
 //! end-to-end lag must stay bounded, and at the end everything converges with nothing lost,
 //! duplicated or out of order.
 //!
@@ -111,10 +112,10 @@ async fn soak_100_writes_per_second() {
         .expect("synced");
 
     let started = Instant::now();
-    // Four writers at 25 writes/s each: 100 writes/s however long one request takes.
-    let writers: Vec<_> = (0..4)
+    // Ten writers at 10 writes/s each: 100 writes/s even when one request takes a while.
+    let writers: Vec<_> = (0..10)
         .map(|i| {
-            let w = Writer::new(api.clone(), OBJECTS, 11 + i).per_second(25);
+            let w = Writer::new(api.clone(), OBJECTS, 11 + i).per_second(10);
             tokio::spawn(w.run_for(duration))
         })
         .collect();
@@ -172,6 +173,11 @@ async fn soak_100_writes_per_second() {
     let rss_max = steady.iter().map(|s| s.rss).max().unwrap_or(0);
     let tasks_min = steady.iter().map(|s| s.tasks).min().unwrap_or(0);
     let tasks_max = steady.iter().map(|s| s.tasks).max().unwrap_or(0);
+    let task_points: Vec<(f64, f64)> = steady
+        .iter()
+        .map(|s| (s.at.as_secs_f64() / 60.0, s.tasks as f64))
+        .collect();
+    let tasks_slope = slope(&task_points);
     let max_lag_keys = samples.iter().map(|s| s.lag_keys).max().unwrap_or(0);
     let max_probe_ms = samples.iter().map(|s| s.probe_max_ms).max().unwrap_or(0);
     println!("| t (s) | RSS (MiB) | live tasks | handler lag (keys) | probe lag max (ms) |");
@@ -198,7 +204,7 @@ async fn soak_100_writes_per_second() {
         view.events.load(Ordering::Relaxed),
     );
     println!(
-        "after {} s warm-up: RSS {:.1}–{:.1} MiB, slope {:+.0} bytes/min ({:+.3} MiB/min); live tasks {tasks_min}–{tasks_max} (before {tasks_before}, after shutdown {tasks_after}); handler lag max {max_lag_keys} keys, probe lag max {max_probe_ms} ms; converged in {:?}; duplicated {}, out of order {}",
+        "after {} s warm-up: RSS {:.1}–{:.1} MiB, slope {:+.0} bytes/min ({:+.3} MiB/min); live tasks {tasks_min}–{tasks_max}, slope {tasks_slope:+.2}/min (before {tasks_before}, after shutdown {tasks_after}); handler lag max {max_lag_keys} keys, probe lag max {max_probe_ms} ms; converged in {:?}; duplicated {}, out of order {}",
         warm_up.as_secs(),
         mib(rss_min),
         mib(rss_max),
@@ -231,11 +237,9 @@ async fn soak_100_writes_per_second() {
         rss_slope < 1024.0 * 1024.0,
         "memory grows {rss_slope:.0} bytes/min after warm-up"
     );
-    // No task leak: stable while running, back to the baseline after shutdown.
-    assert!(
-        tasks_max - tasks_min <= 16,
-        "live tasks {tasks_min}–{tasks_max}"
-    );
+    // No task leak: no upward trend while running (the count moves with requests in flight),
+    // back to the baseline after shutdown.
+    assert!(tasks_slope < 0.5, "live tasks grow {tasks_slope:.2}/min");
     assert!(
         tasks_after <= tasks_before + 4,
         "tasks left after shutdown: {tasks_after} (before: {tasks_before})"
