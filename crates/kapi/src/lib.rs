@@ -33,14 +33,14 @@ pub use kapi_workqueue as workqueue;
 pub use kapi_api as api;
 #[cfg(feature = "client")]
 pub use kapi_client as client;
+#[cfg(feature = "derive")]
+pub use kapi_derive::CustomResource;
 #[cfg(feature = "informers")]
 pub use kapi_informers as informers;
 #[cfg(feature = "runtime")]
 pub use kapi_runtime as runtime;
 #[cfg(feature = "testserver")]
 pub use kapi_testserver as testserver;
-#[cfg(feature = "derive")]
-pub use kapi_derive::CustomResource;
 #[cfg(feature = "derive")]
 pub mod derive_support;
 
