@@ -225,3 +225,66 @@ fn kubeconfig_odd_inputs() {
         assert_eq!(Kubeconfig::from_yaml(&yaml).expect("reads back"), kc, "{input:?}");
     }
 }
+
+fn decode_list_body(body: &'static [u8]) -> Result<usize, kapi_client::Error> {
+    let body = kapi_client::Body::from(body.to_vec());
+    futures::executor::block_on(kapi_client::api::decode_list::<serde_json::Value>(body))
+        .map(|l| l.items.len())
+}
+
+#[test]
+fn list_decoder_agrees_with_serde_json() {
+    for ok in [
+        &br#"{"kind":"ConfigMapList","metadata":{"resourceVersion":"3"},"items":[{"a":1},{"b":[2]}]}"#[..],
+        br#" {"items":null} "#,
+        br#"{"items":[]}"#,
+        b"{}",
+        b"\t\r\n{\"items\":[\"]}\"]}\n",
+    ] {
+        assert!(decode_list_body(ok).is_ok(), "{:?}", String::from_utf8_lossy(ok));
+    }
+    for bad in [
+        &b""[..],
+        b"[]",
+        b"{",
+        br#"{"items":[}"#,
+        br#"{"items":[,1]}"#,
+        br#"{"items":[1 2]}"#,
+        br#"{"items":[1]}x"#,
+        br#"{"items":[1]}}"#,
+        br#"{,"items":[]}"#,
+        br#"{"items":[{"a":1}{"b":2}]}"#,
+    ] {
+        assert!(
+            decode_list_body(bad).is_err(),
+            "{:?}",
+            String::from_utf8_lossy(bad)
+        );
+    }
+}
+
+#[test]
+#[ignore = "bug: kapi_client::api::decode_list accepts a form feed (0x0C) as whitespace; JSON (RFC 8259) allows only space, tab, LF and CR, and serde_json rejects it (found by the list_decoder fuzzer)"]
+fn list_decoder_rejects_a_form_feed() {
+    assert!(decode_list_body(b"\x0c{\"items\":[]}").is_err());
+    assert!(decode_list_body(b"{\"items\":\x0c[]}").is_err());
+}
+
+#[test]
+#[ignore = "bug: kapi_client::api::decode_list skips top-level members other than items/metadata/kind/apiVersion without checking that their strings are UTF-8; serde_json rejects such a body (found by the list_decoder fuzzer; harmless)"]
+fn list_decoder_rejects_invalid_utf8_in_unknown_members() {
+    assert!(decode_list_body(b"{\"items\":[],\"x\":\"\xff\"}").is_err());
+}
+
+#[test]
+#[ignore = "bug: kapi_client::api::decode_list accepts a trailing comma in `items` ({\"items\":[1,]} gives one item) and after the last member ({\"items\":[1],}); serde_json rejects both (found by the list_decoder fuzzer)"]
+fn list_decoder_rejects_trailing_commas() {
+    assert!(decode_list_body(br#"{"items":[1,]}"#).is_err());
+    assert!(decode_list_body(br#"{"items":[1],}"#).is_err());
+}
+
+#[test]
+#[ignore = "bug: kapi_client::api::decode_list accepts a body with two `items` members and returns the items of both; serde_json rejects the duplicate field (found by the list_decoder fuzzer)"]
+fn list_decoder_rejects_duplicate_items() {
+    assert!(decode_list_body(br#"{"items":[1],"items":[2]}"#).is_err());
+}
