@@ -54,6 +54,19 @@ fuzz_target!(|data: &[u8]| {
                 || e.contains("trailing comma")
                 || e.contains("duplicate field `items`")
                 || e.contains("expected a sequence") => {}
+        // Members other than `items`, `metadata`, `kind` and `apiVersion` are skipped at the
+        // lexical level: what serde_json would reject inside their strings and numbers passes.
+        (Ok(_), Err(e))
+            if [
+                "number out of range",
+                "invalid escape",
+                "invalid unicode",
+                "control character",
+                "lone leading surrogate",
+                "unexpected end of hex escape",
+            ]
+            .iter()
+            .any(|m| e.contains(m)) => {}
         (a, b) => panic!(
             "decode_list {} but serde_json {}: {:?}",
             if a.is_ok() { "accepts" } else { "rejects" },
