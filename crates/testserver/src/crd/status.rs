@@ -187,14 +187,29 @@ fn desired_status(crd: &Value, taken: &mut HashMap<String, Vec<Value>>) -> (Valu
     (status, accepted)
 }
 
+/// Whether the CRD's status says its names were accepted.
+fn names_accepted(crd: &Value) -> bool {
+    crd.get("status")
+        .and_then(|s| s.get("conditions"))
+        .and_then(Value::as_array)
+        .is_some_and(|cs| {
+            cs.iter().any(|c| {
+                str_at(c, &["type"]) == "NamesAccepted" && str_at(c, &["status"]) == "True"
+            })
+        })
+}
+
 /// Brings every CRD's status up to date and serves exactly the established ones.
 pub(crate) fn reconcile(sh: &Shared) {
     let Some(def) = crd_def(sh) else { return };
     let mut last = sh.crd_sync.lock().unwrap_or_else(PoisonError::into_inner);
     let mut crds = list_crds(sh, &def);
+    // Names already accepted stay with their holder (as upstream's naming controller, which
+    // checks requests against other CRDs' accepted names); then the oldest CRD wins.
     crds.sort_by_key(|o| {
         let v = o.value();
         (
+            !names_accepted(&v),
             str_at(&v, &["metadata", "creationTimestamp"]).to_owned(),
             o.name.clone(),
         )
