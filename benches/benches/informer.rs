@@ -122,6 +122,7 @@ fn informer(c: &mut Criterion) {
     }
 
     // Steady state: one informer with one handler; each iteration is one MODIFIED event.
+    let _runtime = rt.enter();
     let factory = SharedInformerFactory::new(client_for(&server));
     let informer = factory.informer::<ConfigMap>();
     let max_rv = Arc::new(AtomicU64::new(0));

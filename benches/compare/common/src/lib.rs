@@ -82,6 +82,22 @@ pub fn proc_status(field: &str) -> usize {
         .map_or(0, |kb| kb * 1024)
 }
 
+/// CPU time (user + system) this process has used so far, in seconds (10 ms resolution):
+/// unlike wall time, it does not grow when other processes share the cores.
+pub fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // After the command name: state is field 3; utime and stime are fields 14 and 15.
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 /// Prints one result line: `RESULT <scenario> <metric> <value>`. `run.sh` reads these.
 pub fn result(scenario: &str, metric: &str, value: f64) {
     println!("RESULT {scenario} {metric} {value:.3}");

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use compare_common::{
-    heap_now, heap_peak, proc_status, reset_peak, result, Args, Control, Counting,
+    cpu_seconds, heap_now, heap_peak, proc_status, reset_peak, result, Args, Control, Counting,
 };
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::{ConfigMap, Pod};
@@ -53,6 +53,7 @@ async fn list(args: &Args) -> Result<(), Error> {
     for i in 0..=args.num("iters", 3) {
         reset_peak();
         let base = heap_now();
+        let cpu = cpu_seconds();
         let started = Instant::now();
         let list = api.list(&ListParams::default()).await?;
         let took = started.elapsed();
@@ -61,6 +62,7 @@ async fn list(args: &Args) -> Result<(), Error> {
         drop(list);
         if i > 0 {
             result("list_pods", "ms", took.as_secs_f64() * 1e3);
+            result("list_pods", "cpu_ms", (cpu_seconds() - cpu) * 1e3);
             result("list_pods", "peak_heap_mb", peak as f64 / 1e6);
             result("list_pods", "objects", n as f64);
         }
@@ -79,6 +81,7 @@ async fn sync(args: &Args) -> Result<(), Error> {
     let max_rv = Arc::new(AtomicU64::new(0));
     let burst = Arc::new(Burst::default());
     let (s, m, b) = (Arc::clone(&seen), Arc::clone(&max_rv), Arc::clone(&burst));
+    let cpu = cpu_seconds();
     let started = Instant::now();
     let task = tokio::spawn(async move {
         let mut stream = std::pin::pin!(stream);
@@ -95,6 +98,7 @@ async fn sync(args: &Args) -> Result<(), Error> {
     let took = started.elapsed();
     let n = reader.len();
     result("sync", "ms", took.as_secs_f64() * 1e3);
+    result("sync", "cpu_ms", (cpu_seconds() - cpu) * 1e3);
     result("sync", "objects", n as f64);
     while seen.load(Ordering::Relaxed) < n {
         tokio::time::sleep(Duration::from_millis(5)).await;
@@ -103,6 +107,7 @@ async fn sync(args: &Args) -> Result<(), Error> {
     if events > 0 {
         control(args, format!("prepare {events}")).await?;
         tokio::time::sleep(Duration::from_millis(200)).await;
+        let cpu = cpu_seconds();
         let started = Instant::now();
         let reply = control(args, "go".into()).await?;
         let last: u64 = reply.trim_start_matches("done ").parse()?;
@@ -111,16 +116,27 @@ async fn sync(args: &Args) -> Result<(), Error> {
         }
         let took = started.elapsed();
         result("watch", "events_per_s", events as f64 / took.as_secs_f64());
+        result(
+            "watch",
+            "cpu_us_per_event",
+            (cpu_seconds() - cpu) * 1e6 / events as f64,
+        );
 
         // The same number of events replayed at once after a reconnect: the client's own rate.
         control(args, format!("prepare {events}")).await?;
         burst.arm(max_rv.load(Ordering::Relaxed));
+        let cpu = cpu_seconds();
         let reply = control(args, "burst".into()).await?;
         let last: u64 = reply.trim_start_matches("done ").parse()?;
         while max_rv.load(Ordering::Relaxed) < last {
             tokio::time::sleep(Duration::from_millis(1)).await;
         }
         result("burst", "events_per_s", burst.rate(events));
+        result(
+            "burst",
+            "cpu_us_per_event",
+            (cpu_seconds() - cpu) * 1e6 / events as f64,
+        );
     }
     task.abort();
     Ok(())
