@@ -43,30 +43,6 @@ fuzz_target!(|data: &[u8]| {
     match (&whole, &reference) {
         (Ok(a), Ok(b)) => assert_eq!(a, b, "differs from serde_json"),
         (Err(_), Err(_)) => {}
-        // Members other than `items`, `metadata`, `kind` and `apiVersion` are skipped without
-        // checking that their strings are UTF-8 (serde_json checks): a harmless leniency.
-        (Ok(_), Err(_)) if std::str::from_utf8(body).is_err() => {}
-        // Known leniencies (reported; ignored tests in crates/reliability/tests/regressions.rs):
-        // a form feed counts as whitespace, trailing commas and a second `items` are accepted,
-        // and an `items` that is not an array reads as no items.
-        (Ok(_), Err(e))
-            if body.contains(&0x0c)
-                || e.contains("trailing comma")
-                || e.contains("duplicate field `items`")
-                || e.contains("expected a sequence") => {}
-        // Members other than `items`, `metadata`, `kind` and `apiVersion` are skipped at the
-        // lexical level: what serde_json would reject inside their strings and numbers passes.
-        (Ok(_), Err(e))
-            if [
-                "number out of range",
-                "invalid escape",
-                "invalid unicode",
-                "control character",
-                "lone leading surrogate",
-                "unexpected end of hex escape",
-            ]
-            .iter()
-            .any(|m| e.contains(m)) => {}
         (a, b) => panic!(
             "decode_list {} but serde_json {}: {:?}",
             if a.is_ok() { "accepts" } else { "rejects" },

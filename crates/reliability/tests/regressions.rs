@@ -264,34 +264,29 @@ fn list_decoder_agrees_with_serde_json() {
 }
 
 #[test]
-#[ignore = "bug: kapi_client::api::decode_list accepts a form feed (0x0C) as whitespace; JSON (RFC 8259) allows only space, tab, LF and CR, and serde_json rejects it (found by the list_decoder fuzzer)"]
 fn list_decoder_rejects_a_form_feed() {
     assert!(decode_list_body(b"\x0c{\"items\":[]}").is_err());
     assert!(decode_list_body(b"{\"items\":\x0c[]}").is_err());
 }
 
 #[test]
-#[ignore = "bug: kapi_client::api::decode_list skips top-level members other than items/metadata/kind/apiVersion without validating them: invalid UTF-8 in their strings and out-of-range numbers (1e999) pass, where serde_json rejects the body (found by the list_decoder fuzzer; harmless)"]
 fn list_decoder_rejects_invalid_json_in_unknown_members() {
     assert!(decode_list_body(b"{\"items\":[],\"x\":\"\xff\"}").is_err());
     assert!(decode_list_body(b"{\"items\":[],\"x\":{\"k\":1e999}}").is_err());
 }
 
 #[test]
-#[ignore = "bug: kapi_client::api::decode_list accepts a trailing comma in `items` ({\"items\":[1,]} gives one item) and after the last member ({\"items\":[1],}); serde_json rejects both (found by the list_decoder fuzzer)"]
 fn list_decoder_rejects_trailing_commas() {
     assert!(decode_list_body(br#"{"items":[1,]}"#).is_err());
     assert!(decode_list_body(br#"{"items":[1],}"#).is_err());
 }
 
 #[test]
-#[ignore = "bug: kapi_client::api::decode_list accepts a body with two `items` members and returns the items of both; serde_json rejects the duplicate field (found by the list_decoder fuzzer)"]
 fn list_decoder_rejects_duplicate_items() {
     assert!(decode_list_body(br#"{"items":[1],"items":[2]}"#).is_err());
 }
 
 #[test]
-#[ignore = "bug: kapi_client::api::decode_list (used by Api::list, so by every informer relist) returns an EMPTY list, without error, when `items` is not an array ({\"items\":55}, {\"items\":\"x\"}, {\"items\":{}}, {\"items\":true}); serde_json rejects these. A malformed list response from a proxy or an aggregated API server would make an informer replace its cache with nothing and report every object deleted (found by the list_decoder fuzzer)"]
 fn list_decoder_rejects_items_that_are_not_an_array() {
     for body in [
         &br#"{"items":55}"#[..],
@@ -406,7 +401,6 @@ async fn informer_keeps_its_cache_when_a_relist_is_malformed_json() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "bug: an informer relist whose list body has a non-array `items` ({\"items\":{}}) is read as an empty list (kapi_client::api::decode_list), so the informer empties its cache and reports every object deleted"]
 async fn informer_keeps_its_cache_when_a_relist_has_non_array_items() {
     let (held, deletes) = informer_after_relists(
         r#"{"kind":"ConfigMapList","apiVersion":"v1","metadata":{"resourceVersion":"6"},"items":{}}"#,

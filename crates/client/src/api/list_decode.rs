@@ -50,12 +50,16 @@ pub async fn decode_list<K: DeserializeOwned>(body: Body) -> Result<ObjectList<K
 enum State {
     Start,
     KeyOrEnd,
+    /// After a comma between members: a member name must follow.
+    KeyAfterComma,
     Key,
     Colon,
     Value,
     InValue,
     ItemsOpen,
     ItemOrEnd,
+    /// After a comma between items: an item must follow.
+    Item,
     InItem,
     ItemCommaOrEnd,
     CommaOrEnd,
@@ -135,6 +139,9 @@ struct Envelope {
     kind: Option<String>,
     #[serde(default)]
     metadata: Option<ListMeta>,
+    /// Present only when `items` is not an array: then it must be `null`.
+    #[serde(default)]
+    items: Option<Vec<serde::de::IgnoredAny>>,
 }
 
 /// The push decoder; see the module documentation.
@@ -147,6 +154,8 @@ pub(crate) struct ListDecoder<K> {
     key: Vec<u8>,
     envelope: Vec<u8>,
     items: Vec<K>,
+    /// Whether an `items` member was seen (a second one is an error, as for serde).
+    seen_items: bool,
 }
 
 fn malformed(what: &str) -> Error {
@@ -162,6 +171,7 @@ impl<K: DeserializeOwned> ListDecoder<K> {
             key: Vec::new(),
             envelope: b"{".to_vec(),
             items: Vec::new(),
+            seen_items: false,
         }
     }
 
@@ -183,7 +193,8 @@ impl<K: DeserializeOwned> ListDecoder<K> {
         let mut i = 0;
         while i < chunk.len() {
             let b = chunk[i];
-            let ws = b.is_ascii_whitespace();
+            // JSON whitespace only (not the form feed `is_ascii_whitespace` also takes).
+            let ws = matches!(b, b' ' | b'\t' | b'\n' | b'\r');
             match self.state {
                 State::InValue => match self.scan.feed(&chunk[i..]) {
                     Some(n) => {
@@ -251,14 +262,14 @@ impl<K: DeserializeOwned> ListDecoder<K> {
                     self.state = State::KeyOrEnd;
                     i += 1;
                 }
-                State::KeyOrEnd => {
+                State::KeyOrEnd | State::KeyAfterComma => {
                     match b {
                         b'"' => {
                             self.key.clear();
                             self.scan = Scan::default();
                             self.state = State::Key;
                         }
-                        b'}' => self.state = State::Done,
+                        b'}' if self.state == State::KeyOrEnd => self.state = State::Done,
                         _ => return Err(malformed("expected a member name")),
                     }
                     i += 1;
@@ -268,6 +279,10 @@ impl<K: DeserializeOwned> ListDecoder<K> {
                         return Err(malformed("expected ':'"));
                     }
                     self.state = if self.key == b"items" {
+                        if self.seen_items {
+                            return Err(malformed("duplicate member `items`"));
+                        }
+                        self.seen_items = true;
                         State::ItemsOpen
                     } else {
                         State::Value
@@ -292,14 +307,17 @@ impl<K: DeserializeOwned> ListDecoder<K> {
                     self.state = State::CommaOrEnd;
                     i += 1;
                 }
-                State::ItemOrEnd => {
+                State::ItemOrEnd | State::Item => {
+                    if b == b']' {
+                        return Err(malformed("expected an item after ','"));
+                    }
                     self.scan = Scan::default();
                     self.buf.clear();
                     self.state = State::InItem;
                 }
                 State::ItemCommaOrEnd => {
                     self.state = match b {
-                        b',' => State::ItemOrEnd,
+                        b',' => State::Item,
                         b']' => State::CommaOrEnd,
                         _ => return Err(malformed("expected ',' or ']' after an item")),
                     };
@@ -307,7 +325,7 @@ impl<K: DeserializeOwned> ListDecoder<K> {
                 }
                 State::CommaOrEnd => {
                     self.state = match b {
-                        b',' => State::KeyOrEnd,
+                        b',' => State::KeyAfterComma,
                         b'}' => State::Done,
                         _ => return Err(malformed("expected ',' or '}'")),
                     };
@@ -329,8 +347,14 @@ impl<K: DeserializeOwned> ListDecoder<K> {
             return Err(malformed("the body ended early"));
         }
         self.envelope.push(b'}');
-        let env: Envelope = serde_json::from_slice(&self.envelope)
+        // Through a `Value` first, so that members nobody reads are still checked for valid
+        // JSON (UTF-8 strings, numbers in range) as a whole-body decode would.
+        // Then as the envelope itself, which also rejects a duplicate member. A non-null,
+        // non-array `items` fails here too.
+        let env = serde_json::from_slice::<serde_json::Value>(&self.envelope)
+            .and_then(|_| serde_json::from_slice::<Envelope>(&self.envelope))
             .map_err(|e| Error::decode("list metadata", &e.to_string()))?;
+        debug_assert!(env.items.is_none_or(|items| items.is_empty()));
         Ok(ObjectList {
             api_version: env.api_version.unwrap_or_default(),
             kind: env.kind.unwrap_or_default(),
