@@ -101,6 +101,19 @@ where
     Ok(map.next_value::<Option<T>>()?.unwrap_or_default())
 }
 
+/// Reads an array field like [`or_default`], then gives back the spare capacity the decoder's
+/// doubling left (a `Vec` of one `Container` would otherwise hold room for four): objects in a
+/// cache live long, so their arrays are kept exact.
+pub(crate) fn vec<'de, A, T>(map: &mut A) -> Result<Vec<T>, A::Error>
+where
+    A: MapAccess<'de>,
+    T: Deserialize<'de>,
+{
+    let mut v: Vec<T> = or_default(map)?;
+    v.shrink_to_fit();
+    Ok(v)
+}
+
 /// Skips the value of an unknown field index.
 pub(crate) fn skip_value<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
     map.next_value::<IgnoredAny>().map(|_| ())
@@ -132,6 +145,21 @@ impl Serialize for GoFloat {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "core")]
+    #[test]
+    fn decoded_arrays_hold_no_spare_capacity() {
+        let pod: crate::core::v1::Pod = serde_json::from_str(
+            r#"{"metadata":{"name":"p","ownerReferences":[{"apiVersion":"v1","kind":"X","name":"x","uid":"u"}]},
+                "spec":{"containers":[{"name":"a","args":["x","y","z"]}],"volumes":[{"name":"v"}]}}"#,
+        )
+        .expect("pod");
+        let spec = pod.spec.expect("spec");
+        assert_eq!(spec.containers.capacity(), 1);
+        assert_eq!(spec.containers[0].args.capacity(), 3);
+        assert_eq!(spec.volumes.capacity(), 1);
+        assert_eq!(pod.metadata.owner_references.capacity(), 1);
+    }
 
     #[test]
     fn go_float() {

@@ -19,6 +19,21 @@ where
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
+/// [`null_default`] for arrays, without the spare capacity decoding leaves (a `Vec` grown by
+/// doubling holds room for up to twice its items): objects kept in caches stay exact.
+///
+/// # Errors
+/// As [`null_default`].
+pub fn null_default_vec<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    let mut v: Vec<T> = null_default(deserializer)?;
+    v.shrink_to_fit();
+    Ok(v)
+}
+
 /// `skip_serializing_if` helper for `bool` fields that Kubernetes omits when false.
 #[allow(clippy::trivially_copy_pass_by_ref)]
 pub fn is_false(b: &bool) -> bool {

@@ -376,6 +376,8 @@ fn emit_deserialize(out: &mut String, def: &Def, fields: &[Field]) {
         let r = &f.rust;
         let expr = if f.is_option() {
             "map.next_value()?"
+        } else if matches!(f.ty, Ty::Vec(_)) {
+            "crate::support::vec(map)?"
         } else {
             "crate::support::or_default(map)?"
         };

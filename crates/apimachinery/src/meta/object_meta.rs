@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::serde_util::null_default;
+use crate::serde_util::{null_default, null_default_vec};
 use crate::time::Time;
 
 /// `apiVersion` and `kind` of a serialized object (`metav1.TypeMeta`). Both are omitted when empty.
@@ -84,21 +84,21 @@ pub struct ObjectMeta {
     /// `ownerReferences` (merge key `uid`).
     #[serde(
         default,
-        deserialize_with = "null_default",
+        deserialize_with = "null_default_vec",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub owner_references: Vec<OwnerReference>,
     /// `finalizers`.
     #[serde(
         default,
-        deserialize_with = "null_default",
+        deserialize_with = "null_default_vec",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub finalizers: Vec<String>,
     /// `managedFields`, written by the server for server-side apply.
     #[serde(
         default,
-        deserialize_with = "null_default",
+        deserialize_with = "null_default_vec",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub managed_fields: Vec<ManagedFieldsEntry>,

@@ -70,7 +70,7 @@ impl crate::support::DeStruct for MutatingWebhookConfiguration {
     ) -> Result<(), A::Error> {
         match index {
             0 => self.metadata = crate::support::or_default(map)?,
-            1 => self.webhooks = crate::support::or_default(map)?,
+            1 => self.webhooks = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

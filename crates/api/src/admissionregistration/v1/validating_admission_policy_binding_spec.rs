@@ -75,7 +75,7 @@ impl crate::support::DeStruct for ValidatingAdmissionPolicyBindingSpec {
             0 => self.match_resources = map.next_value()?,
             1 => self.param_ref = map.next_value()?,
             2 => self.policy_name = crate::support::or_default(map)?,
-            3 => self.validation_actions = crate::support::or_default(map)?,
+            3 => self.validation_actions = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -101,13 +101,13 @@ impl crate::support::DeStruct for ValidatingAdmissionPolicySpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.audit_annotations = crate::support::or_default(map)?,
+            0 => self.audit_annotations = crate::support::vec(map)?,
             1 => self.failure_policy = map.next_value()?,
-            2 => self.match_conditions = crate::support::or_default(map)?,
+            2 => self.match_conditions = crate::support::vec(map)?,
             3 => self.match_constraints = map.next_value()?,
             4 => self.param_kind = map.next_value()?,
-            5 => self.validations = crate::support::or_default(map)?,
-            6 => self.variables = crate::support::or_default(map)?,
+            5 => self.validations = crate::support::vec(map)?,
+            6 => self.variables = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

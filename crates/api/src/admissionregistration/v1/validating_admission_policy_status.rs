@@ -69,7 +69,7 @@ impl crate::support::DeStruct for ValidatingAdmissionPolicyStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.conditions = crate::support::or_default(map)?,
+            0 => self.conditions = crate::support::vec(map)?,
             1 => self.observed_generation = map.next_value()?,
             2 => self.type_checking = map.next_value()?,
             _ => crate::support::skip_value(map)?,

@@ -119,15 +119,15 @@ impl crate::support::DeStruct for ValidatingWebhook {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.admission_review_versions = crate::support::or_default(map)?,
+            0 => self.admission_review_versions = crate::support::vec(map)?,
             1 => self.client_config = crate::support::or_default(map)?,
             2 => self.failure_policy = map.next_value()?,
-            3 => self.match_conditions = crate::support::or_default(map)?,
+            3 => self.match_conditions = crate::support::vec(map)?,
             4 => self.match_policy = map.next_value()?,
             5 => self.name = crate::support::or_default(map)?,
             6 => self.namespace_selector = map.next_value()?,
             7 => self.object_selector = map.next_value()?,
-            8 => self.rules = crate::support::or_default(map)?,
+            8 => self.rules = crate::support::vec(map)?,
             9 => self.side_effects = crate::support::or_default(map)?,
             10 => self.timeout_seconds = map.next_value()?,
             _ => crate::support::skip_value(map)?,

@@ -85,11 +85,11 @@ impl crate::support::DeStruct for MatchResources {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.exclude_resource_rules = crate::support::or_default(map)?,
+            0 => self.exclude_resource_rules = crate::support::vec(map)?,
             1 => self.match_policy = map.next_value()?,
             2 => self.namespace_selector = map.next_value()?,
             3 => self.object_selector = map.next_value()?,
-            4 => self.resource_rules = crate::support::or_default(map)?,
+            4 => self.resource_rules = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

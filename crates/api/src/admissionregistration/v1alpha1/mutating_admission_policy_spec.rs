@@ -101,12 +101,12 @@ impl crate::support::DeStruct for MutatingAdmissionPolicySpec {
     ) -> Result<(), A::Error> {
         match index {
             0 => self.failure_policy = map.next_value()?,
-            1 => self.match_conditions = crate::support::or_default(map)?,
+            1 => self.match_conditions = crate::support::vec(map)?,
             2 => self.match_constraints = map.next_value()?,
-            3 => self.mutations = crate::support::or_default(map)?,
+            3 => self.mutations = crate::support::vec(map)?,
             4 => self.param_kind = map.next_value()?,
             5 => self.reinvocation_policy = map.next_value()?,
-            6 => self.variables = crate::support::or_default(map)?,
+            6 => self.variables = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -89,11 +89,11 @@ impl crate::support::DeStruct for NamedRuleWithOperations {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.api_groups = crate::support::or_default(map)?,
-            1 => self.api_versions = crate::support::or_default(map)?,
-            2 => self.operations = crate::support::or_default(map)?,
-            3 => self.resource_names = crate::support::or_default(map)?,
-            4 => self.resources = crate::support::or_default(map)?,
+            0 => self.api_groups = crate::support::vec(map)?,
+            1 => self.api_versions = crate::support::vec(map)?,
+            2 => self.operations = crate::support::vec(map)?,
+            3 => self.resource_names = crate::support::vec(map)?,
+            4 => self.resources = crate::support::vec(map)?,
             5 => self.scope = map.next_value()?,
             _ => crate::support::skip_value(map)?,
         }

@@ -83,11 +83,11 @@ impl crate::support::DeStruct for CustomResourceDefinitionNames {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.categories = crate::support::or_default(map)?,
+            0 => self.categories = crate::support::vec(map)?,
             1 => self.kind = crate::support::or_default(map)?,
             2 => self.list_kind = map.next_value()?,
             3 => self.plural = crate::support::or_default(map)?,
-            4 => self.short_names = crate::support::or_default(map)?,
+            4 => self.short_names = crate::support::vec(map)?,
             5 => self.singular = map.next_value()?,
             _ => crate::support::skip_value(map)?,
         }

@@ -88,7 +88,7 @@ impl crate::support::DeStruct for CustomResourceDefinitionSpec {
             2 => self.names = crate::support::or_default(map)?,
             3 => self.preserve_unknown_fields = map.next_value()?,
             4 => self.scope = crate::support::or_default(map)?,
-            5 => self.versions = crate::support::or_default(map)?,
+            5 => self.versions = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

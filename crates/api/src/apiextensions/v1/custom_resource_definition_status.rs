@@ -77,9 +77,9 @@ impl crate::support::DeStruct for CustomResourceDefinitionStatus {
     ) -> Result<(), A::Error> {
         match index {
             0 => self.accepted_names = map.next_value()?,
-            1 => self.conditions = crate::support::or_default(map)?,
+            1 => self.conditions = crate::support::vec(map)?,
             2 => self.observed_generation = map.next_value()?,
-            3 => self.stored_versions = crate::support::or_default(map)?,
+            3 => self.stored_versions = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

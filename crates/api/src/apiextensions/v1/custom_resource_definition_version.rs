@@ -110,12 +110,12 @@ impl crate::support::DeStruct for CustomResourceDefinitionVersion {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.additional_printer_columns = crate::support::or_default(map)?,
+            0 => self.additional_printer_columns = crate::support::vec(map)?,
             1 => self.deprecated = map.next_value()?,
             2 => self.deprecation_warning = map.next_value()?,
             3 => self.name = crate::support::or_default(map)?,
             4 => self.schema = map.next_value()?,
-            5 => self.selectable_fields = crate::support::or_default(map)?,
+            5 => self.selectable_fields = crate::support::vec(map)?,
             6 => self.served = crate::support::or_default(map)?,
             7 => self.storage = crate::support::or_default(map)?,
             8 => self.subresources = map.next_value()?,

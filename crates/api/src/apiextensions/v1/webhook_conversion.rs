@@ -63,7 +63,7 @@ impl crate::support::DeStruct for WebhookConversion {
     ) -> Result<(), A::Error> {
         match index {
             0 => self.client_config = map.next_value()?,
-            1 => self.conversion_review_versions = crate::support::or_default(map)?,
+            1 => self.conversion_review_versions = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -68,9 +68,9 @@ impl crate::support::DeStruct for ServerStorageVersion {
     ) -> Result<(), A::Error> {
         match index {
             0 => self.api_server_id = crate::support::or_default(map)?,
-            1 => self.decodable_versions = crate::support::or_default(map)?,
+            1 => self.decodable_versions = crate::support::vec(map)?,
             2 => self.encoding_version = crate::support::or_default(map)?,
-            3 => self.served_versions = crate::support::or_default(map)?,
+            3 => self.served_versions = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -70,8 +70,8 @@ impl crate::support::DeStruct for StorageVersionStatus {
     ) -> Result<(), A::Error> {
         match index {
             0 => self.common_encoding_version = map.next_value()?,
-            1 => self.conditions = crate::support::or_default(map)?,
-            2 => self.storage_versions = crate::support::or_default(map)?,
+            1 => self.conditions = crate::support::vec(map)?,
+            2 => self.storage_versions = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -110,7 +110,7 @@ impl crate::support::DeStruct for DaemonSetStatus {
     ) -> Result<(), A::Error> {
         match index {
             0 => self.collision_count = map.next_value()?,
-            1 => self.conditions = crate::support::or_default(map)?,
+            1 => self.conditions = crate::support::vec(map)?,
             2 => self.current_number_scheduled = crate::support::or_default(map)?,
             3 => self.desired_number_scheduled = crate::support::or_default(map)?,
             4 => self.number_available = map.next_value()?,

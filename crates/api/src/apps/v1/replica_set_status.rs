@@ -95,7 +95,7 @@ impl crate::support::DeStruct for ReplicaSetStatus {
     ) -> Result<(), A::Error> {
         match index {
             0 => self.available_replicas = map.next_value()?,
-            1 => self.conditions = crate::support::or_default(map)?,
+            1 => self.conditions = crate::support::vec(map)?,
             2 => self.fully_labeled_replicas = map.next_value()?,
             3 => self.observed_generation = map.next_value()?,
             4 => self.ready_replicas = map.next_value()?,

@@ -139,7 +139,7 @@ impl crate::support::DeStruct for StatefulSetSpec {
             7 => self.service_name = map.next_value()?,
             8 => self.template = crate::support::or_default(map)?,
             9 => self.update_strategy = map.next_value()?,
-            10 => self.volume_claim_templates = crate::support::or_default(map)?,
+            10 => self.volume_claim_templates = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -117,7 +117,7 @@ impl crate::support::DeStruct for StatefulSetStatus {
         match index {
             0 => self.available_replicas = map.next_value()?,
             1 => self.collision_count = map.next_value()?,
-            2 => self.conditions = crate::support::or_default(map)?,
+            2 => self.conditions = crate::support::vec(map)?,
             3 => self.current_replicas = map.next_value()?,
             4 => self.current_revision = map.next_value()?,
             5 => self.observed_generation = map.next_value()?,

@@ -68,7 +68,7 @@ impl crate::support::DeStruct for TokenRequestSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.audiences = crate::support::or_default(map)?,
+            0 => self.audiences = crate::support::vec(map)?,
             1 => self.bound_object_ref = map.next_value()?,
             2 => self.expiration_seconds = map.next_value()?,
             _ => crate::support::skip_value(map)?,

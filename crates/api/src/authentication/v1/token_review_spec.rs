@@ -57,7 +57,7 @@ impl crate::support::DeStruct for TokenReviewSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.audiences = crate::support::or_default(map)?,
+            0 => self.audiences = crate::support::vec(map)?,
             1 => self.token = crate::support::or_default(map)?,
             _ => crate::support::skip_value(map)?,
         }

@@ -75,7 +75,7 @@ impl crate::support::DeStruct for TokenReviewStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.audiences = crate::support::or_default(map)?,
+            0 => self.audiences = crate::support::vec(map)?,
             1 => self.authenticated = map.next_value()?,
             2 => self.error = map.next_value()?,
             3 => self.user = map.next_value()?,

@@ -76,7 +76,7 @@ impl crate::support::DeStruct for UserInfo {
     ) -> Result<(), A::Error> {
         match index {
             0 => self.extra = crate::support::or_default(map)?,
-            1 => self.groups = crate::support::or_default(map)?,
+            1 => self.groups = crate::support::vec(map)?,
             2 => self.uid = map.next_value()?,
             3 => self.username = map.next_value()?,
             _ => crate::support::skip_value(map)?,

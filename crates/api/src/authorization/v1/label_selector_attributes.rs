@@ -62,7 +62,7 @@ impl crate::support::DeStruct for LabelSelectorAttributes {
     ) -> Result<(), A::Error> {
         match index {
             0 => self.raw_selector = map.next_value()?,
-            1 => self.requirements = crate::support::or_default(map)?,
+            1 => self.requirements = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

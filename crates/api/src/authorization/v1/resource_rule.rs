@@ -71,10 +71,10 @@ impl crate::support::DeStruct for ResourceRule {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.api_groups = crate::support::or_default(map)?,
-            1 => self.resource_names = crate::support::or_default(map)?,
-            2 => self.resources = crate::support::or_default(map)?,
-            3 => self.verbs = crate::support::or_default(map)?,
+            0 => self.api_groups = crate::support::vec(map)?,
+            1 => self.resource_names = crate::support::vec(map)?,
+            2 => self.resources = crate::support::vec(map)?,
+            3 => self.verbs = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -92,7 +92,7 @@ impl crate::support::DeStruct for SubjectAccessReviewSpec {
     ) -> Result<(), A::Error> {
         match index {
             0 => self.extra = crate::support::or_default(map)?,
-            1 => self.groups = crate::support::or_default(map)?,
+            1 => self.groups = crate::support::vec(map)?,
             2 => self.non_resource_attributes = map.next_value()?,
             3 => self.resource_attributes = map.next_value()?,
             4 => self.uid = map.next_value()?,

@@ -72,8 +72,8 @@ impl crate::support::DeStruct for SubjectRulesReviewStatus {
         match index {
             0 => self.evaluation_error = map.next_value()?,
             1 => self.incomplete = crate::support::or_default(map)?,
-            2 => self.non_resource_rules = crate::support::or_default(map)?,
-            3 => self.resource_rules = crate::support::or_default(map)?,
+            2 => self.non_resource_rules = crate::support::vec(map)?,
+            3 => self.resource_rules = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -82,7 +82,7 @@ impl crate::support::DeStruct for HorizontalPodAutoscalerSpec {
         match index {
             0 => self.behavior = map.next_value()?,
             1 => self.max_replicas = crate::support::or_default(map)?,
-            2 => self.metrics = crate::support::or_default(map)?,
+            2 => self.metrics = crate::support::vec(map)?,
             3 => self.min_replicas = map.next_value()?,
             4 => self.scale_target_ref = crate::support::or_default(map)?,
             _ => crate::support::skip_value(map)?,

@@ -89,8 +89,8 @@ impl crate::support::DeStruct for HorizontalPodAutoscalerStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.conditions = crate::support::or_default(map)?,
-            1 => self.current_metrics = crate::support::or_default(map)?,
+            0 => self.conditions = crate::support::vec(map)?,
+            1 => self.current_metrics = crate::support::vec(map)?,
             2 => self.current_replicas = map.next_value()?,
             3 => self.desired_replicas = crate::support::or_default(map)?,
             4 => self.last_scale_time = map.next_value()?,

@@ -80,7 +80,7 @@ impl crate::support::DeStruct for HpaScalingRules {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.policies = crate::support::or_default(map)?,
+            0 => self.policies = crate::support::vec(map)?,
             1 => self.select_policy = map.next_value()?,
             2 => self.stabilization_window_seconds = map.next_value()?,
             3 => self.tolerance = map.next_value()?,

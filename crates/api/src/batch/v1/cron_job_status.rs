@@ -69,7 +69,7 @@ impl crate::support::DeStruct for CronJobStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.active = crate::support::or_default(map)?,
+            0 => self.active = crate::support::vec(map)?,
             1 => self.last_schedule_time = map.next_value()?,
             2 => self.last_successful_time = map.next_value()?,
             _ => crate::support::skip_value(map)?,

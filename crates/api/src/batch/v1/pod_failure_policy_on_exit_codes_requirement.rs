@@ -64,7 +64,7 @@ impl crate::support::DeStruct for PodFailurePolicyOnExitCodesRequirement {
         match index {
             0 => self.container_name = map.next_value()?,
             1 => self.operator = crate::support::or_default(map)?,
-            2 => self.values = crate::support::or_default(map)?,
+            2 => self.values = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -69,7 +69,7 @@ impl crate::support::DeStruct for PodFailurePolicyRule {
         match index {
             0 => self.action = crate::support::or_default(map)?,
             1 => self.on_exit_codes = map.next_value()?,
-            2 => self.on_pod_conditions = crate::support::or_default(map)?,
+            2 => self.on_pod_conditions = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -59,8 +59,8 @@ impl crate::support::DeStruct for UncountedTerminatedPods {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.failed = crate::support::or_default(map)?,
-            1 => self.succeeded = crate::support::or_default(map)?,
+            0 => self.failed = crate::support::vec(map)?,
+            1 => self.succeeded = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

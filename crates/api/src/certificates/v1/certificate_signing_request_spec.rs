@@ -102,11 +102,11 @@ impl crate::support::DeStruct for CertificateSigningRequestSpec {
         match index {
             0 => self.expiration_seconds = map.next_value()?,
             1 => self.extra = crate::support::or_default(map)?,
-            2 => self.groups = crate::support::or_default(map)?,
+            2 => self.groups = crate::support::vec(map)?,
             3 => self.request = crate::support::or_default(map)?,
             4 => self.signer_name = crate::support::or_default(map)?,
             5 => self.uid = map.next_value()?,
-            6 => self.usages = crate::support::or_default(map)?,
+            6 => self.usages = crate::support::vec(map)?,
             7 => self.username = map.next_value()?,
             _ => crate::support::skip_value(map)?,
         }

@@ -63,7 +63,7 @@ impl crate::support::DeStruct for CertificateSigningRequestStatus {
     ) -> Result<(), A::Error> {
         match index {
             0 => self.certificate = map.next_value()?,
-            1 => self.conditions = crate::support::or_default(map)?,
+            1 => self.conditions = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -85,7 +85,7 @@ impl crate::support::DeStruct for PodCertificateRequestStatus {
         match index {
             0 => self.begin_refresh_at = map.next_value()?,
             1 => self.certificate_chain = map.next_value()?,
-            2 => self.conditions = crate::support::or_default(map)?,
+            2 => self.conditions = crate::support::vec(map)?,
             3 => self.not_after = map.next_value()?,
             4 => self.not_before = map.next_value()?,
             _ => crate::support::skip_value(map)?,

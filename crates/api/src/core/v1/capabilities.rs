@@ -59,8 +59,8 @@ impl crate::support::DeStruct for Capabilities {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.add = crate::support::or_default(map)?,
-            1 => self.drop = crate::support::or_default(map)?,
+            0 => self.add = crate::support::vec(map)?,
+            1 => self.drop = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

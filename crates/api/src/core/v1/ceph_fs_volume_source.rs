@@ -88,7 +88,7 @@ impl crate::support::DeStruct for CephFsVolumeSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.monitors = crate::support::or_default(map)?,
+            0 => self.monitors = crate::support::vec(map)?,
             1 => self.path = map.next_value()?,
             2 => self.read_only = map.next_value()?,
             3 => self.secret_file = map.next_value()?,

@@ -69,7 +69,7 @@ impl crate::support::DeStruct for ComponentStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.conditions = crate::support::or_default(map)?,
+            0 => self.conditions = crate::support::vec(map)?,
             1 => self.metadata = crate::support::or_default(map)?,
             _ => crate::support::skip_value(map)?,
         }

@@ -76,7 +76,7 @@ impl crate::support::DeStruct for ConfigMapVolumeSource {
     ) -> Result<(), A::Error> {
         match index {
             0 => self.default_mode = map.next_value()?,
-            1 => self.items = crate::support::or_default(map)?,
+            1 => self.items = crate::support::vec(map)?,
             2 => self.name = map.next_value()?,
             3 => self.optional = map.next_value()?,
             _ => crate::support::skip_value(map)?,

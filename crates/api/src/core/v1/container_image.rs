@@ -59,7 +59,7 @@ impl crate::support::DeStruct for ContainerImage {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.names = crate::support::or_default(map)?,
+            0 => self.names = crate::support::vec(map)?,
             1 => self.size_bytes = map.next_value()?,
             _ => crate::support::skip_value(map)?,
         }

@@ -58,7 +58,7 @@ impl crate::support::DeStruct for ContainerRestartRuleOnExitCodes {
     ) -> Result<(), A::Error> {
         match index {
             0 => self.operator = crate::support::or_default(map)?,
-            1 => self.values = crate::support::or_default(map)?,
+            1 => self.values = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

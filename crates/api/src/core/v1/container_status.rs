@@ -152,7 +152,7 @@ impl crate::support::DeStruct for ContainerStatus {
     ) -> Result<(), A::Error> {
         match index {
             0 => self.allocated_resources = crate::support::or_default(map)?,
-            1 => self.allocated_resources_status = crate::support::or_default(map)?,
+            1 => self.allocated_resources_status = crate::support::vec(map)?,
             2 => self.container_id = map.next_value()?,
             3 => self.image = crate::support::or_default(map)?,
             4 => self.image_id = crate::support::or_default(map)?,
@@ -165,7 +165,7 @@ impl crate::support::DeStruct for ContainerStatus {
             11 => self.state = map.next_value()?,
             12 => self.stop_signal = map.next_value()?,
             13 => self.user = map.next_value()?,
-            14 => self.volume_mounts = crate::support::or_default(map)?,
+            14 => self.volume_mounts = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -55,7 +55,7 @@ impl crate::support::DeStruct for DownwardApiProjection {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.items = crate::support::or_default(map)?,
+            0 => self.items = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -63,7 +63,7 @@ impl crate::support::DeStruct for DownwardApiVolumeSource {
     ) -> Result<(), A::Error> {
         match index {
             0 => self.default_mode = map.next_value()?,
-            1 => self.items = crate::support::or_default(map)?,
+            1 => self.items = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

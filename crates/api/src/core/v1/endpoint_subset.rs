@@ -69,9 +69,9 @@ impl crate::support::DeStruct for EndpointSubset {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.addresses = crate::support::or_default(map)?,
-            1 => self.not_ready_addresses = crate::support::or_default(map)?,
-            2 => self.ports = crate::support::or_default(map)?,
+            0 => self.addresses = crate::support::vec(map)?,
+            1 => self.not_ready_addresses = crate::support::vec(map)?,
+            2 => self.ports = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

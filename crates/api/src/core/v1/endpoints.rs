@@ -70,7 +70,7 @@ impl crate::support::DeStruct for Endpoints {
     ) -> Result<(), A::Error> {
         match index {
             0 => self.metadata = crate::support::or_default(map)?,
-            1 => self.subsets = crate::support::or_default(map)?,
+            1 => self.subsets = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -84,8 +84,8 @@ impl crate::support::DeStruct for FcVolumeSource {
             0 => self.fs_type = map.next_value()?,
             1 => self.lun = map.next_value()?,
             2 => self.read_only = map.next_value()?,
-            3 => self.target_wwns = crate::support::or_default(map)?,
-            4 => self.wwids = crate::support::or_default(map)?,
+            3 => self.target_wwns = crate::support::vec(map)?,
+            4 => self.wwids = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

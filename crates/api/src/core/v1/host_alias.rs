@@ -57,7 +57,7 @@ impl crate::support::DeStruct for HostAlias {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.hostnames = crate::support::or_default(map)?,
+            0 => self.hostnames = crate::support::vec(map)?,
             1 => self.ip = crate::support::or_default(map)?,
             _ => crate::support::skip_value(map)?,
         }

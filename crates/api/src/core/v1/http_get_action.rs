@@ -83,7 +83,7 @@ impl crate::support::DeStruct for HttpGetAction {
     ) -> Result<(), A::Error> {
         match index {
             0 => self.host = map.next_value()?,
-            1 => self.http_headers = crate::support::or_default(map)?,
+            1 => self.http_headers = crate::support::vec(map)?,
             2 => self.path = map.next_value()?,
             3 => self.port = map.next_value()?,
             4 => self.scheme = map.next_value()?,

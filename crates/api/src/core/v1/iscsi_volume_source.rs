@@ -126,7 +126,7 @@ impl crate::support::DeStruct for IscsiVolumeSource {
             4 => self.iqn = crate::support::or_default(map)?,
             5 => self.iscsi_interface = map.next_value()?,
             6 => self.lun = crate::support::or_default(map)?,
-            7 => self.portals = crate::support::or_default(map)?,
+            7 => self.portals = crate::support::vec(map)?,
             8 => self.read_only = map.next_value()?,
             9 => self.secret_ref = map.next_value()?,
             10 => self.target_portal = crate::support::or_default(map)?,

@@ -63,7 +63,7 @@ impl crate::support::DeStruct for LinuxContainerUser {
     ) -> Result<(), A::Error> {
         match index {
             0 => self.gid = crate::support::or_default(map)?,
-            1 => self.supplemental_groups = crate::support::or_default(map)?,
+            1 => self.supplemental_groups = crate::support::vec(map)?,
             2 => self.uid = crate::support::or_default(map)?,
             _ => crate::support::skip_value(map)?,
         }

@@ -78,7 +78,7 @@ impl crate::support::DeStruct for LoadBalancerIngress {
             0 => self.hostname = map.next_value()?,
             1 => self.ip = map.next_value()?,
             2 => self.ip_mode = map.next_value()?,
-            3 => self.ports = crate::support::or_default(map)?,
+            3 => self.ports = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -54,7 +54,7 @@ impl crate::support::DeStruct for LoadBalancerStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.ingress = crate::support::or_default(map)?,
+            0 => self.ingress = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -52,7 +52,7 @@ impl crate::support::DeStruct for NamespaceSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.finalizers = crate::support::or_default(map)?,
+            0 => self.finalizers = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

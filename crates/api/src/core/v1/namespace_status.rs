@@ -61,7 +61,7 @@ impl crate::support::DeStruct for NamespaceStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.conditions = crate::support::or_default(map)?,
+            0 => self.conditions = crate::support::vec(map)?,
             1 => self.phase = map.next_value()?,
             _ => crate::support::skip_value(map)?,
         }

@@ -65,7 +65,7 @@ impl crate::support::DeStruct for NodeAllocatableResourceClaimStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.containers = crate::support::or_default(map)?,
+            0 => self.containers = crate::support::vec(map)?,
             1 => self.resource_claim_name = crate::support::or_default(map)?,
             2 => self.resources = crate::support::or_default(map)?,
             _ => crate::support::skip_value(map)?,

@@ -63,8 +63,8 @@ impl crate::support::DeStruct for NodeSelectorTerm {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.match_expressions = crate::support::or_default(map)?,
-            1 => self.match_fields = crate::support::or_default(map)?,
+            0 => self.match_expressions = crate::support::vec(map)?,
+            1 => self.match_fields = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

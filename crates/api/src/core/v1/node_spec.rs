@@ -100,9 +100,9 @@ impl crate::support::DeStruct for NodeSpec {
             0 => self.config_source = map.next_value()?,
             1 => self.external_id = map.next_value()?,
             2 => self.pod_cidr = map.next_value()?,
-            3 => self.pod_cidrs = crate::support::or_default(map)?,
+            3 => self.pod_cidrs = crate::support::vec(map)?,
             4 => self.provider_id = map.next_value()?,
-            5 => self.taints = crate::support::or_default(map)?,
+            5 => self.taints = crate::support::vec(map)?,
             6 => self.unschedulable = map.next_value()?,
             _ => crate::support::skip_value(map)?,
         }

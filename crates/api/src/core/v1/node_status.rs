@@ -155,20 +155,20 @@ impl crate::support::DeStruct for NodeStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.addresses = crate::support::or_default(map)?,
+            0 => self.addresses = crate::support::vec(map)?,
             1 => self.allocatable = crate::support::or_default(map)?,
             2 => self.capacity = crate::support::or_default(map)?,
-            3 => self.conditions = crate::support::or_default(map)?,
+            3 => self.conditions = crate::support::vec(map)?,
             4 => self.config = map.next_value()?,
             5 => self.daemon_endpoints = map.next_value()?,
-            6 => self.declared_features = crate::support::or_default(map)?,
+            6 => self.declared_features = crate::support::vec(map)?,
             7 => self.features = map.next_value()?,
-            8 => self.images = crate::support::or_default(map)?,
+            8 => self.images = crate::support::vec(map)?,
             9 => self.node_info = map.next_value()?,
             10 => self.phase = map.next_value()?,
-            11 => self.runtime_handlers = crate::support::or_default(map)?,
-            12 => self.volumes_attached = crate::support::or_default(map)?,
-            13 => self.volumes_in_use = crate::support::or_default(map)?,
+            11 => self.runtime_handlers = crate::support::vec(map)?,
+            12 => self.volumes_attached = crate::support::vec(map)?,
+            13 => self.volumes_in_use = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -116,7 +116,7 @@ impl crate::support::DeStruct for PersistentVolumeClaimSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.access_modes = crate::support::or_default(map)?,
+            0 => self.access_modes = crate::support::vec(map)?,
             1 => self.data_source = map.next_value()?,
             2 => self.data_source_ref = map.next_value()?,
             3 => self.resources = map.next_value()?,

@@ -115,11 +115,11 @@ impl crate::support::DeStruct for PersistentVolumeClaimStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.access_modes = crate::support::or_default(map)?,
+            0 => self.access_modes = crate::support::vec(map)?,
             1 => self.allocated_resource_statuses = crate::support::or_default(map)?,
             2 => self.allocated_resources = crate::support::or_default(map)?,
             3 => self.capacity = crate::support::or_default(map)?,
-            4 => self.conditions = crate::support::or_default(map)?,
+            4 => self.conditions = crate::support::vec(map)?,
             5 => self.current_volume_attributes_class_name = map.next_value()?,
             6 => self.modify_volume_status = map.next_value()?,
             7 => self.phase = map.next_value()?,

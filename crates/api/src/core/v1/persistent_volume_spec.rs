@@ -295,7 +295,7 @@ impl crate::support::DeStruct for PersistentVolumeSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.access_modes = crate::support::or_default(map)?,
+            0 => self.access_modes = crate::support::vec(map)?,
             1 => self.aws_elastic_block_store = map.next_value()?,
             2 => self.azure_disk = map.next_value()?,
             3 => self.azure_file = map.next_value()?,
@@ -312,7 +312,7 @@ impl crate::support::DeStruct for PersistentVolumeSpec {
             14 => self.host_path = map.next_value()?,
             15 => self.iscsi = map.next_value()?,
             16 => self.local = map.next_value()?,
-            17 => self.mount_options = crate::support::or_default(map)?,
+            17 => self.mount_options = crate::support::vec(map)?,
             18 => self.nfs = map.next_value()?,
             19 => self.node_affinity = map.next_value()?,
             20 => self.persistent_volume_reclaim_policy = map.next_value()?,

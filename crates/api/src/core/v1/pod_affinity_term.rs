@@ -88,10 +88,10 @@ impl crate::support::DeStruct for PodAffinityTerm {
     ) -> Result<(), A::Error> {
         match index {
             0 => self.label_selector = map.next_value()?,
-            1 => self.match_label_keys = crate::support::or_default(map)?,
-            2 => self.mismatch_label_keys = crate::support::or_default(map)?,
+            1 => self.match_label_keys = crate::support::vec(map)?,
+            2 => self.mismatch_label_keys = crate::support::vec(map)?,
             3 => self.namespace_selector = map.next_value()?,
-            4 => self.namespaces = crate::support::or_default(map)?,
+            4 => self.namespaces = crate::support::vec(map)?,
             5 => self.topology_key = crate::support::or_default(map)?,
             _ => crate::support::skip_value(map)?,
         }

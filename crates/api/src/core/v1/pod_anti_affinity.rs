@@ -82,11 +82,11 @@ impl crate::support::DeStruct for PodAntiAffinity {
         match index {
             0 => {
                 self.preferred_during_scheduling_ignored_during_execution =
-                    crate::support::or_default(map)?;
+                    crate::support::vec(map)?;
             }
             1 => {
                 self.required_during_scheduling_ignored_during_execution =
-                    crate::support::or_default(map)?;
+                    crate::support::vec(map)?;
             }
             _ => crate::support::skip_value(map)?,
         }

@@ -69,9 +69,9 @@ impl crate::support::DeStruct for PodDnsConfig {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.nameservers = crate::support::or_default(map)?,
-            1 => self.options = crate::support::or_default(map)?,
-            2 => self.searches = crate::support::or_default(map)?,
+            0 => self.nameservers = crate::support::vec(map)?,
+            1 => self.options = crate::support::vec(map)?,
+            2 => self.searches = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -57,7 +57,7 @@ impl crate::support::DeStruct for PodExtendedResourceClaimStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.request_mappings = crate::support::or_default(map)?,
+            0 => self.request_mappings = crate::support::vec(map)?,
             1 => self.resource_claim_name = crate::support::or_default(map)?,
             _ => crate::support::skip_value(map)?,
         }

@@ -154,9 +154,9 @@ impl crate::support::DeStruct for PodSecurityContext {
             6 => self.se_linux_change_policy = map.next_value()?,
             7 => self.se_linux_options = map.next_value()?,
             8 => self.seccomp_profile = map.next_value()?,
-            9 => self.supplemental_groups = crate::support::or_default(map)?,
+            9 => self.supplemental_groups = crate::support::vec(map)?,
             10 => self.supplemental_groups_policy = map.next_value()?,
-            11 => self.sysctls = crate::support::or_default(map)?,
+            11 => self.sysctls = crate::support::vec(map)?,
             12 => self.windows_options = map.next_value()?,
             _ => crate::support::skip_value(map)?,
         }

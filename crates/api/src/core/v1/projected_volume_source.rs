@@ -62,7 +62,7 @@ impl crate::support::DeStruct for ProjectedVolumeSource {
     ) -> Result<(), A::Error> {
         match index {
             0 => self.default_mode = map.next_value()?,
-            1 => self.sources = crate::support::or_default(map)?,
+            1 => self.sources = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

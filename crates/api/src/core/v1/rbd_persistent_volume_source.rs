@@ -103,7 +103,7 @@ impl crate::support::DeStruct for RbdPersistentVolumeSource {
             0 => self.fs_type = map.next_value()?,
             1 => self.image = crate::support::or_default(map)?,
             2 => self.keyring = map.next_value()?,
-            3 => self.monitors = crate::support::or_default(map)?,
+            3 => self.monitors = crate::support::vec(map)?,
             4 => self.pool = map.next_value()?,
             5 => self.read_only = map.next_value()?,
             6 => self.secret_ref = map.next_value()?,

@@ -72,7 +72,7 @@ impl crate::support::DeStruct for ResourceQuotaSpec {
         match index {
             0 => self.hard = crate::support::or_default(map)?,
             1 => self.scope_selector = map.next_value()?,
-            2 => self.scopes = crate::support::or_default(map)?,
+            2 => self.scopes = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

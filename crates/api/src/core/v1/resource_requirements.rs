@@ -70,7 +70,7 @@ impl crate::support::DeStruct for ResourceRequirements {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.claims = crate::support::or_default(map)?,
+            0 => self.claims = crate::support::vec(map)?,
             1 => self.limits = crate::support::or_default(map)?,
             2 => self.requests = crate::support::or_default(map)?,
             _ => crate::support::skip_value(map)?,

@@ -60,7 +60,7 @@ impl crate::support::DeStruct for ResourceStatus {
     ) -> Result<(), A::Error> {
         match index {
             0 => self.name = crate::support::or_default(map)?,
-            1 => self.resources = crate::support::or_default(map)?,
+            1 => self.resources = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

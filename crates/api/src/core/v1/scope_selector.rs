@@ -56,7 +56,7 @@ impl crate::support::DeStruct for ScopeSelector {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.match_expressions = crate::support::or_default(map)?,
+            0 => self.match_expressions = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -64,7 +64,7 @@ impl crate::support::DeStruct for ScopedResourceSelectorRequirement {
         match index {
             0 => self.operator = crate::support::or_default(map)?,
             1 => self.scope_name = crate::support::or_default(map)?,
-            2 => self.values = crate::support::or_default(map)?,
+            2 => self.values = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -68,7 +68,7 @@ impl crate::support::DeStruct for SecretProjection {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.items = crate::support::or_default(map)?,
+            0 => self.items = crate::support::vec(map)?,
             1 => self.name = map.next_value()?,
             2 => self.optional = map.next_value()?,
             _ => crate::support::skip_value(map)?,

@@ -88,9 +88,9 @@ impl crate::support::DeStruct for ServiceAccount {
     ) -> Result<(), A::Error> {
         match index {
             0 => self.automount_service_account_token = map.next_value()?,
-            1 => self.image_pull_secrets = crate::support::or_default(map)?,
+            1 => self.image_pull_secrets = crate::support::vec(map)?,
             2 => self.metadata = crate::support::or_default(map)?,
-            3 => self.secrets = crate::support::or_default(map)?,
+            3 => self.secrets = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -62,7 +62,7 @@ impl crate::support::DeStruct for ServiceStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.conditions = crate::support::or_default(map)?,
+            0 => self.conditions = crate::support::vec(map)?,
             1 => self.load_balancer = map.next_value()?,
             _ => crate::support::skip_value(map)?,
         }

@@ -56,7 +56,7 @@ impl crate::support::DeStruct for TopologySelectorLabelRequirement {
     ) -> Result<(), A::Error> {
         match index {
             0 => self.key = crate::support::or_default(map)?,
-            1 => self.values = crate::support::or_default(map)?,
+            1 => self.values = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -98,7 +98,7 @@ impl crate::support::DeStruct for TopologySpreadConstraint {
     ) -> Result<(), A::Error> {
         match index {
             0 => self.label_selector = map.next_value()?,
-            1 => self.match_label_keys = crate::support::or_default(map)?,
+            1 => self.match_label_keys = crate::support::vec(map)?,
             2 => self.max_skew = crate::support::or_default(map)?,
             3 => self.min_domains = map.next_value()?,
             4 => self.node_affinity_policy = map.next_value()?,

@@ -104,7 +104,7 @@ impl crate::support::DeStruct for Endpoint {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.addresses = crate::support::or_default(map)?,
+            0 => self.addresses = crate::support::vec(map)?,
             1 => self.conditions = map.next_value()?,
             2 => self.deprecated_topology = crate::support::or_default(map)?,
             3 => self.hints = map.next_value()?,

@@ -62,8 +62,8 @@ impl crate::support::DeStruct for EndpointHints {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.for_nodes = crate::support::or_default(map)?,
-            1 => self.for_zones = crate::support::or_default(map)?,
+            0 => self.for_nodes = crate::support::vec(map)?,
+            1 => self.for_zones = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -83,9 +83,9 @@ impl crate::support::DeStruct for EndpointSlice {
     ) -> Result<(), A::Error> {
         match index {
             0 => self.address_type = crate::support::or_default(map)?,
-            1 => self.endpoints = crate::support::or_default(map)?,
+            1 => self.endpoints = crate::support::vec(map)?,
             2 => self.metadata = crate::support::or_default(map)?,
-            3 => self.ports = crate::support::or_default(map)?,
+            3 => self.ports = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -84,7 +84,7 @@ impl crate::support::DeStruct for FlowSchemaSpec {
             0 => self.distinguisher_method = map.next_value()?,
             1 => self.matching_precedence = map.next_value()?,
             2 => self.priority_level_configuration = crate::support::or_default(map)?,
-            3 => self.rules = crate::support::or_default(map)?,
+            3 => self.rules = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -55,8 +55,8 @@ impl crate::support::DeStruct for NonResourcePolicyRule {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.non_resource_urls = crate::support::or_default(map)?,
-            1 => self.verbs = crate::support::or_default(map)?,
+            0 => self.non_resource_urls = crate::support::vec(map)?,
+            1 => self.verbs = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -68,9 +68,9 @@ impl crate::support::DeStruct for PolicyRulesWithSubjects {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.non_resource_rules = crate::support::or_default(map)?,
-            1 => self.resource_rules = crate::support::or_default(map)?,
-            2 => self.subjects = crate::support::or_default(map)?,
+            0 => self.non_resource_rules = crate::support::vec(map)?,
+            1 => self.resource_rules = crate::support::vec(map)?,
+            2 => self.subjects = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -53,7 +53,7 @@ impl crate::support::DeStruct for HttpIngressRuleValue {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.paths = crate::support::or_default(map)?,
+            0 => self.paths = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -70,7 +70,7 @@ impl crate::support::DeStruct for IngressLoadBalancerIngress {
         match index {
             0 => self.hostname = map.next_value()?,
             1 => self.ip = map.next_value()?,
-            2 => self.ports = crate::support::or_default(map)?,
+            2 => self.ports = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

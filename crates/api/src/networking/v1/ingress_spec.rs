@@ -79,8 +79,8 @@ impl crate::support::DeStruct for IngressSpec {
         match index {
             0 => self.default_backend = map.next_value()?,
             1 => self.ingress_class_name = map.next_value()?,
-            2 => self.rules = crate::support::or_default(map)?,
-            3 => self.tls = crate::support::or_default(map)?,
+            2 => self.rules = crate::support::vec(map)?,
+            3 => self.tls = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -60,7 +60,7 @@ impl crate::support::DeStruct for IngressTls {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.hosts = crate::support::or_default(map)?,
+            0 => self.hosts = crate::support::vec(map)?,
             1 => self.secret_name = map.next_value()?,
             _ => crate::support::skip_value(map)?,
         }

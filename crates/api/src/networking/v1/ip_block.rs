@@ -59,7 +59,7 @@ impl crate::support::DeStruct for IpBlock {
     ) -> Result<(), A::Error> {
         match index {
             0 => self.cidr = crate::support::or_default(map)?,
-            1 => self.except = crate::support::or_default(map)?,
+            1 => self.except = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -62,8 +62,8 @@ impl crate::support::DeStruct for NetworkPolicyEgressRule {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.ports = crate::support::or_default(map)?,
-            1 => self.to = crate::support::or_default(map)?,
+            0 => self.ports = crate::support::vec(map)?,
+            1 => self.to = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

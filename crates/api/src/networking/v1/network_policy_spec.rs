@@ -77,10 +77,10 @@ impl crate::support::DeStruct for NetworkPolicySpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.egress = crate::support::or_default(map)?,
-            1 => self.ingress = crate::support::or_default(map)?,
+            0 => self.egress = crate::support::vec(map)?,
+            1 => self.ingress = crate::support::vec(map)?,
             2 => self.pod_selector = map.next_value()?,
-            3 => self.policy_types = crate::support::or_default(map)?,
+            3 => self.policy_types = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

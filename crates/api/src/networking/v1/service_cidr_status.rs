@@ -55,7 +55,7 @@ impl crate::support::DeStruct for ServiceCidrStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.conditions = crate::support::or_default(map)?,
+            0 => self.conditions = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

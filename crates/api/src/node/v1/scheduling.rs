@@ -63,7 +63,7 @@ impl crate::support::DeStruct for Scheduling {
     ) -> Result<(), A::Error> {
         match index {
             0 => self.node_selector = crate::support::or_default(map)?,
-            1 => self.tolerations = crate::support::or_default(map)?,
+            1 => self.tolerations = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -98,7 +98,7 @@ impl crate::support::DeStruct for PodDisruptionBudgetStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.conditions = crate::support::or_default(map)?,
+            0 => self.conditions = crate::support::vec(map)?,
             1 => self.current_healthy = map.next_value()?,
             2 => self.desired_healthy = map.next_value()?,
             3 => self.disrupted_pods = crate::support::or_default(map)?,

@@ -79,7 +79,7 @@ impl crate::support::DeStruct for ClusterRole {
         match index {
             0 => self.aggregation_rule = map.next_value()?,
             1 => self.metadata = crate::support::or_default(map)?,
-            2 => self.rules = crate::support::or_default(map)?,
+            2 => self.rules = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -78,11 +78,11 @@ impl crate::support::DeStruct for PolicyRule {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.api_groups = crate::support::or_default(map)?,
-            1 => self.non_resource_urls = crate::support::or_default(map)?,
-            2 => self.resource_names = crate::support::or_default(map)?,
-            3 => self.resources = crate::support::or_default(map)?,
-            4 => self.verbs = crate::support::or_default(map)?,
+            0 => self.api_groups = crate::support::vec(map)?,
+            1 => self.non_resource_urls = crate::support::vec(map)?,
+            2 => self.resource_names = crate::support::vec(map)?,
+            3 => self.resources = crate::support::vec(map)?,
+            4 => self.verbs = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

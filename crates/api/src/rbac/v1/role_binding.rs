@@ -77,7 +77,7 @@ impl crate::support::DeStruct for RoleBinding {
         match index {
             0 => self.metadata = crate::support::or_default(map)?,
             1 => self.role_ref = crate::support::or_default(map)?,
-            2 => self.subjects = crate::support::or_default(map)?,
+            2 => self.subjects = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

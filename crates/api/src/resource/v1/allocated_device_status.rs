@@ -92,7 +92,7 @@ impl crate::support::DeStruct for AllocatedDeviceStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.conditions = crate::support::or_default(map)?,
+            0 => self.conditions = crate::support::vec(map)?,
             1 => self.data = map.next_value()?,
             2 => self.device = crate::support::or_default(map)?,
             3 => self.driver = crate::support::or_default(map)?,

@@ -62,8 +62,8 @@ impl crate::support::DeStruct for DeviceAllocationResult {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.config = crate::support::or_default(map)?,
-            1 => self.results = crate::support::or_default(map)?,
+            0 => self.config = crate::support::vec(map)?,
+            1 => self.results = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -68,7 +68,7 @@ impl crate::support::DeStruct for DeviceRequest {
     ) -> Result<(), A::Error> {
         match index {
             0 => self.exactly = map.next_value()?,
-            1 => self.first_available = crate::support::or_default(map)?,
+            1 => self.first_available = crate::support::vec(map)?,
             2 => self.name = crate::support::or_default(map)?,
             _ => crate::support::skip_value(map)?,
         }

@@ -115,15 +115,15 @@ impl crate::support::DeStruct for DeviceRequestAllocationResult {
     ) -> Result<(), A::Error> {
         match index {
             0 => self.admin_access = map.next_value()?,
-            1 => self.binding_conditions = crate::support::or_default(map)?,
-            2 => self.binding_failure_conditions = crate::support::or_default(map)?,
+            1 => self.binding_conditions = crate::support::vec(map)?,
+            2 => self.binding_failure_conditions = crate::support::vec(map)?,
             3 => self.consumed_capacity = crate::support::or_default(map)?,
             4 => self.device = crate::support::or_default(map)?,
             5 => self.driver = crate::support::or_default(map)?,
             6 => self.pool = crate::support::or_default(map)?,
             7 => self.request = crate::support::or_default(map)?,
             8 => self.share_id = map.next_value()?,
-            9 => self.tolerations = crate::support::or_default(map)?,
+            9 => self.tolerations = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -103,13 +103,13 @@ impl crate::support::DeStruct for ResourceSliceSpec {
     ) -> Result<(), A::Error> {
         match index {
             0 => self.all_nodes = map.next_value()?,
-            1 => self.devices = crate::support::or_default(map)?,
+            1 => self.devices = crate::support::vec(map)?,
             2 => self.driver = crate::support::or_default(map)?,
             3 => self.node_name = map.next_value()?,
             4 => self.node_selector = map.next_value()?,
             5 => self.per_device_node_selection = map.next_value()?,
             6 => self.pool = crate::support::or_default(map)?,
-            7 => self.shared_counters = crate::support::or_default(map)?,
+            7 => self.shared_counters = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

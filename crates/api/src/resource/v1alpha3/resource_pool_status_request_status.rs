@@ -67,9 +67,9 @@ impl crate::support::DeStruct for ResourcePoolStatusRequestStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.conditions = crate::support::or_default(map)?,
+            0 => self.conditions = crate::support::vec(map)?,
             1 => self.pool_count = crate::support::or_default(map)?,
-            2 => self.pools = crate::support::or_default(map)?,
+            2 => self.pools = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

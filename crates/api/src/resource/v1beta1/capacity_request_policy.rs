@@ -71,7 +71,7 @@ impl crate::support::DeStruct for CapacityRequestPolicy {
         match index {
             0 => self.default = map.next_value()?,
             1 => self.valid_range = map.next_value()?,
-            2 => self.valid_values = crate::support::or_default(map)?,
+            2 => self.valid_values = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -102,13 +102,13 @@ impl crate::support::DeStruct for DeviceAttribute {
     ) -> Result<(), A::Error> {
         match index {
             0 => self.bool = map.next_value()?,
-            1 => self.bools = crate::support::or_default(map)?,
+            1 => self.bools = crate::support::vec(map)?,
             2 => self.int = map.next_value()?,
-            3 => self.ints = crate::support::or_default(map)?,
+            3 => self.ints = crate::support::vec(map)?,
             4 => self.string = map.next_value()?,
-            5 => self.strings = crate::support::or_default(map)?,
+            5 => self.strings = crate::support::vec(map)?,
             6 => self.version = map.next_value()?,
-            7 => self.versions = crate::support::or_default(map)?,
+            7 => self.versions = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -62,7 +62,7 @@ impl crate::support::DeStruct for DeviceClaimConfiguration {
     ) -> Result<(), A::Error> {
         match index {
             0 => self.opaque = map.next_value()?,
-            1 => self.requests = crate::support::or_default(map)?,
+            1 => self.requests = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

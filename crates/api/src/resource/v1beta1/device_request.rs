@@ -116,10 +116,10 @@ impl crate::support::DeStruct for DeviceRequest {
             2 => self.capacity = map.next_value()?,
             3 => self.count = map.next_value()?,
             4 => self.device_class_name = map.next_value()?,
-            5 => self.first_available = crate::support::or_default(map)?,
+            5 => self.first_available = crate::support::vec(map)?,
             6 => self.name = crate::support::or_default(map)?,
-            7 => self.selectors = crate::support::or_default(map)?,
-            8 => self.tolerations = crate::support::or_default(map)?,
+            7 => self.selectors = crate::support::vec(map)?,
+            8 => self.tolerations = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

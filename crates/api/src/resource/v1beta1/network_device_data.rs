@@ -68,7 +68,7 @@ impl crate::support::DeStruct for NetworkDeviceData {
         match index {
             0 => self.hardware_address = map.next_value()?,
             1 => self.interface_name = map.next_value()?,
-            2 => self.ips = crate::support::or_default(map)?,
+            2 => self.ips = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -71,8 +71,8 @@ impl crate::support::DeStruct for ResourceClaimStatus {
     ) -> Result<(), A::Error> {
         match index {
             0 => self.allocation = map.next_value()?,
-            1 => self.devices = crate::support::or_default(map)?,
-            2 => self.reserved_for = crate::support::or_default(map)?,
+            1 => self.devices = crate::support::vec(map)?,
+            2 => self.reserved_for = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

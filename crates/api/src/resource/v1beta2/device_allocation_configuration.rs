@@ -67,7 +67,7 @@ impl crate::support::DeStruct for DeviceAllocationConfiguration {
     ) -> Result<(), A::Error> {
         match index {
             0 => self.opaque = map.next_value()?,
-            1 => self.requests = crate::support::or_default(map)?,
+            1 => self.requests = crate::support::vec(map)?,
             2 => self.source = crate::support::or_default(map)?,
             _ => crate::support::skip_value(map)?,
         }

@@ -70,9 +70,9 @@ impl crate::support::DeStruct for DeviceClaim {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.config = crate::support::or_default(map)?,
-            1 => self.constraints = crate::support::or_default(map)?,
-            2 => self.requests = crate::support::or_default(map)?,
+            0 => self.config = crate::support::vec(map)?,
+            1 => self.constraints = crate::support::vec(map)?,
+            2 => self.requests = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

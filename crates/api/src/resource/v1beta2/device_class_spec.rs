@@ -69,9 +69,9 @@ impl crate::support::DeStruct for DeviceClassSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.config = crate::support::or_default(map)?,
+            0 => self.config = crate::support::vec(map)?,
             1 => self.extended_resource_name = map.next_value()?,
-            2 => self.selectors = crate::support::or_default(map)?,
+            2 => self.selectors = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

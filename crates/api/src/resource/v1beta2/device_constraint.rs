@@ -68,7 +68,7 @@ impl crate::support::DeStruct for DeviceConstraint {
         match index {
             0 => self.distinct_attribute = map.next_value()?,
             1 => self.match_attribute = map.next_value()?,
-            2 => self.requests = crate::support::or_default(map)?,
+            2 => self.requests = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

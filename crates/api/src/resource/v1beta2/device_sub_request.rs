@@ -99,8 +99,8 @@ impl crate::support::DeStruct for DeviceSubRequest {
             2 => self.count = map.next_value()?,
             3 => self.device_class_name = crate::support::or_default(map)?,
             4 => self.name = crate::support::or_default(map)?,
-            5 => self.selectors = crate::support::or_default(map)?,
-            6 => self.tolerations = crate::support::or_default(map)?,
+            5 => self.selectors = crate::support::vec(map)?,
+            6 => self.tolerations = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

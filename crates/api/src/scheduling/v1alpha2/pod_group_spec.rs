@@ -101,7 +101,7 @@ impl crate::support::DeStruct for PodGroupSpec {
             1 => self.pod_group_template_ref = map.next_value()?,
             2 => self.priority = map.next_value()?,
             3 => self.priority_class_name = map.next_value()?,
-            4 => self.resource_claims = crate::support::or_default(map)?,
+            4 => self.resource_claims = crate::support::vec(map)?,
             5 => self.scheduling_constraints = map.next_value()?,
             6 => self.scheduling_policy = crate::support::or_default(map)?,
             _ => crate::support::skip_value(map)?,

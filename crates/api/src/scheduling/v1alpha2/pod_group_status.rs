@@ -62,8 +62,8 @@ impl crate::support::DeStruct for PodGroupStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.conditions = crate::support::or_default(map)?,
-            1 => self.resource_claim_statuses = crate::support::or_default(map)?,
+            0 => self.conditions = crate::support::vec(map)?,
+            1 => self.resource_claim_statuses = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -61,7 +61,7 @@ impl crate::support::DeStruct for WorkloadSpec {
     ) -> Result<(), A::Error> {
         match index {
             0 => self.controller_ref = map.next_value()?,
-            1 => self.pod_group_templates = crate::support::or_default(map)?,
+            1 => self.pod_group_templates = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -143,8 +143,8 @@ impl crate::support::DeStruct for CsiDriverSpec {
             6 => self.se_linux_mount = map.next_value()?,
             7 => self.service_account_token_in_secrets = map.next_value()?,
             8 => self.storage_capacity = map.next_value()?,
-            9 => self.token_requests = crate::support::or_default(map)?,
-            10 => self.volume_lifecycle_modes = crate::support::or_default(map)?,
+            9 => self.token_requests = crate::support::vec(map)?,
+            10 => self.volume_lifecycle_modes = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

@@ -75,7 +75,7 @@ impl crate::support::DeStruct for CsiNodeDriver {
             0 => self.allocatable = map.next_value()?,
             1 => self.name = crate::support::or_default(map)?,
             2 => self.node_id = crate::support::or_default(map)?,
-            3 => self.topology_keys = crate::support::or_default(map)?,
+            3 => self.topology_keys = crate::support::vec(map)?,
             _ => crate::support::skip_value(map)?,
         }
         Ok(())

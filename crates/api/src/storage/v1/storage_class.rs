@@ -111,9 +111,9 @@ impl crate::support::DeStruct for StorageClass {
     ) -> Result<(), A::Error> {
         match index {
             0 => self.allow_volume_expansion = map.next_value()?,
-            1 => self.allowed_topologies = crate::support::or_default(map)?,
+            1 => self.allowed_topologies = crate::support::vec(map)?,
             2 => self.metadata = crate::support::or_default(map)?,
-            3 => self.mount_options = crate::support::or_default(map)?,
+            3 => self.mount_options = crate::support::vec(map)?,
             4 => self.parameters = crate::support::or_default(map)?,
             5 => self.provisioner = crate::support::or_default(map)?,
             6 => self.reclaim_policy = map.next_value()?,

@@ -61,7 +61,7 @@ impl crate::support::DeStruct for StorageVersionMigrationStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => self.conditions = crate::support::or_default(map)?,
+            0 => self.conditions = crate::support::vec(map)?,
             1 => self.resource_version = map.next_value()?,
             _ => crate::support::skip_value(map)?,
         }
