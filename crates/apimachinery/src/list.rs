@@ -14,13 +14,22 @@ use crate::serde_util::null_default;
 #[serde(rename_all = "camelCase")]
 pub struct ObjectList<K> {
     /// `apiVersion` as read (empty when absent).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_default",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub api_version: String,
     /// `kind` as read, e.g. `PodList` (empty when absent).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_default",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub kind: String,
-    /// `metadata`: resourceVersion, continue token, remaining item count.
-    #[serde(default)]
+    /// `metadata`: resourceVersion, continue token, remaining item count (`null` reads as
+    /// empty, as in Go).
+    #[serde(default, deserialize_with = "null_default")]
     pub metadata: ListMeta,
     /// `items`.
     #[serde(default = "Vec::new", deserialize_with = "null_default")]
