@@ -19,7 +19,7 @@ use kapi_runtime::helpers::{
 use kapi_runtime::{Action, Reconciler, Request};
 use serde_json::json;
 
-use super::expectations::{Expectations, Seen};
+use super::expectations::{Expectations, Seen, OVERDUE};
 use super::{PodSet, PodSetStatus};
 
 /// The controller's name: in logs, metrics, and `reportingController` of its events.
@@ -83,7 +83,7 @@ pub struct PodSetReconciler {
     pods: Store<Pod>,
     recorder: EventRecorder,
     readiness: Readiness,
-    expectations: Expectations,
+    expectations: Arc<Expectations>,
     /// The status last written per PodSet key (with the PodSet's uid): the cached PodSet can
     /// lag behind our own status write, so the cache alone cannot say a write is needed.
     written: Mutex<HashMap<String, (String, PodSetStatus)>>,
@@ -106,9 +106,14 @@ impl PodSetReconciler {
             pods,
             recorder,
             readiness,
-            expectations: Expectations::default(),
+            expectations: Arc::default(),
             written: Mutex::default(),
         }
+    }
+
+    /// The expectations, shared with the Pod informer's event handler that lowers them.
+    pub(crate) fn expectations(&self) -> Arc<Expectations> {
+        Arc::clone(&self.expectations)
     }
 
     /// The Pods whose controller is the PodSet with this uid, as cached.
@@ -387,6 +392,14 @@ impl Reconciler for PodSetReconciler {
         let api = Api::<PodSet>::namespaced(self.client.clone(), &namespace);
         let pods_api = Api::<Pod>::namespaced(self.client.clone(), &namespace);
         let owned = self.owned_pods(cached.uid().unwrap_or_default());
+        for name in self
+            .expectations
+            .overdue_creates(&key, |n| self.seen(&namespace, n), OVERDUE)
+        {
+            if matches!(pods_api.get_opt(&name).await, Ok(None)) {
+                self.expectations.observed(&key, &name, true);
+            }
+        }
         let settled = self
             .expectations
             .satisfied(&key, |name| self.seen(&namespace, name));

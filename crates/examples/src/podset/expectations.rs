@@ -5,15 +5,33 @@
 //! more. client-go's ReplicaSet controller guards against this with *expectations*, and so does
 //! this one: after creating or deleting Pods it remembers their names, and it changes the
 //! number of Pods again only once the cache shows every one of those writes (created Pods
-//! present, deleted Pods gone or terminating) — or after [`EXPIRY`], in case a write was
-//! undone before the cache ever saw it.
+//! present, deleted Pods gone or terminating) — or after [`EXPIRY`].
+//!
+//! The cache is a snapshot, so it cannot show a Pod that was created and deleted again between
+//! two reconciles (a node failure, a user, a fast scale-down): that write would look pending
+//! until it expired, freezing the PodSet for [`EXPIRY`]. The operator therefore also feeds the
+//! Pod informer's events in ([`ObservedPods`]): a Pod seen added counts as an observed create,
+//! a Pod seen deleted as an observed create and delete — client-go's RS controller lowers its
+//! expectations from the same events. Events are not enough on their own: a handler that falls
+//! behind gets an add and a delete of the same Pod merged into nothing, and a relist never
+//! shows a Pod that came and went. So a create still unseen after [`OVERDUE`] is looked up on
+//! the API server: a 404 means it came and went.
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
+
+use kapi_api::core::v1::Pod;
+use kapi_apimachinery::{Object, Resource};
+use kapi_informers::{DeleteKind, ResourceEventHandler};
+
+use super::PodSet;
 
 /// Pending expectations are dropped after this long.
 pub(crate) const EXPIRY: Duration = Duration::from_secs(15);
+
+/// A create the cache has not shown after this long is checked against the API server.
+pub(crate) const OVERDUE: Duration = Duration::from_secs(2);
 
 /// What the cache says about a Pod name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,6 +55,9 @@ struct Pending {
 #[derive(Debug, Default)]
 pub(crate) struct Expectations {
     pending: Mutex<HashMap<String, Pending>>,
+    /// Pods seen deleted in the last [`EXPIRY`], per owner key: a create is recorded after the
+    /// API answered, and by then the informer may already have shown the Pod come and go.
+    gone: Mutex<HashMap<String, Vec<(String, Instant)>>>,
 }
 
 impl Expectations {
@@ -54,9 +75,17 @@ impl Expectations {
 
     /// Pods `names` were created for `key`.
     pub(crate) fn created(&self, key: &str, names: impl IntoIterator<Item = String>) {
+        let gone: Vec<String> = self
+            .gone
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(key)
+            .map(|g| g.iter().map(|(n, _)| n.clone()).collect())
+            .unwrap_or_default();
         self.with(|m| {
             let e = Self::entry(m, key);
-            e.creates.extend(names);
+            e.creates
+                .extend(names.into_iter().filter(|n| !gone.contains(n)));
             e.since = Instant::now();
         });
     }
@@ -95,9 +124,89 @@ impl Expectations {
         })
     }
 
+    /// The informer showed Pod `name` of `key` appear (`gone: false`) or disappear
+    /// (`gone: true`).
+    pub(crate) fn observed(&self, key: &str, name: &str, gone: bool) {
+        self.with(|m| {
+            if let Some(p) = m.get_mut(key) {
+                p.creates.remove(name);
+                if gone {
+                    p.deletes.remove(name);
+                }
+            }
+        });
+        if gone {
+            let now = Instant::now();
+            let mut all = self.gone.lock().unwrap_or_else(PoisonError::into_inner);
+            all.retain(|_, names| {
+                names.retain(|(_, at)| now.duration_since(*at) < EXPIRY);
+                !names.is_empty()
+            });
+            all.entry(key.to_owned())
+                .or_default()
+                .push((name.to_owned(), now));
+        }
+    }
+
+    /// Created Pods of `key` that the cache still does not show although the last write is
+    /// older than `after`: candidates for a check against the API server (the Pod may have
+    /// come and gone while the informer relisted, or while its handler merged the add and the
+    /// delete).
+    pub(crate) fn overdue_creates(
+        &self,
+        key: &str,
+        seen: impl Fn(&str) -> Seen,
+        after: Duration,
+    ) -> Vec<String> {
+        self.with(|m| match m.get(key) {
+            Some(p) if p.since.elapsed() >= after => p
+                .creates
+                .iter()
+                .filter(|n| seen(n) == Seen::Absent)
+                .cloned()
+                .collect(),
+            _ => Vec::new(),
+        })
+    }
+
     /// Drops everything recorded for `key` (its owner is gone).
     pub(crate) fn forget(&self, key: &str) {
         self.with(|m| m.remove(key));
+        self.gone
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(key);
+    }
+}
+
+/// Lowers [`Expectations`] from the Pod informer's events (see the module docs).
+#[derive(Debug)]
+pub(crate) struct ObservedPods(pub(crate) Arc<Expectations>);
+
+impl ObservedPods {
+    fn observe(&self, pod: &Pod, gone: bool) {
+        let Some(owner) = pod.metadata.controller_ref() else {
+            return;
+        };
+        if owner.kind != PodSet::INFO.kind {
+            return;
+        }
+        let key = format!("{}/{}", pod.namespace().unwrap_or_default(), owner.name);
+        self.0.observed(&key, pod.name(), gone);
+    }
+}
+
+impl ResourceEventHandler<Pod> for ObservedPods {
+    fn on_add(&self, obj: &Arc<Pod>, _initial: bool) {
+        self.observe(obj, false);
+    }
+
+    fn on_update(&self, _old: &Arc<Pod>, new: &Arc<Pod>) {
+        self.observe(new, false);
+    }
+
+    fn on_delete(&self, obj: &Arc<Pod>, _kind: DeleteKind) {
+        self.observe(obj, true);
     }
 }
 
@@ -140,6 +249,22 @@ mod tests {
         assert!(e.satisfied("ns/b", cache(&[])));
         assert!(!e.satisfied("ns/a", cache(&[])));
         e.forget("ns/a");
+        assert!(e.satisfied("ns/a", cache(&[])));
+    }
+
+    #[test]
+    fn pods_that_came_and_went_between_reconciles_are_observed() {
+        let e = Expectations::default();
+        // Created; the informer shows it added and deleted before the next reconcile.
+        e.created("ns/a", ["a-1".into(), "a-2".into()]);
+        e.observed("ns/a", "a-1", false);
+        e.observed("ns/a", "a-1", true);
+        assert!(!e.satisfied("ns/a", cache(&[])), "a-2 is still awaited");
+        e.observed("ns/a", "a-2", true);
+        assert!(e.satisfied("ns/a", cache(&[])));
+        // The informer was faster than the create call's answer.
+        e.observed("ns/a", "a-3", true);
+        e.created("ns/a", ["a-3".into()]);
         assert!(e.satisfied("ns/a", cache(&[])));
     }
 

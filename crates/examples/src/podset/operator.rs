@@ -10,6 +10,7 @@ use kapi_runtime::leader::LeaderElectionConfig;
 use kapi_runtime::{on_update, or, Controller, GenerationChanged, Manager};
 
 use super::controller::{owner_uid, OWNER_INDEX};
+use super::expectations::ObservedPods;
 use super::{PodSet, PodSetReconciler, Readiness, CONTROLLER_NAME};
 
 /// How to run the operator.
@@ -63,6 +64,9 @@ pub fn operator(client: Client, config: &OperatorConfig) -> Manager {
         recorder,
         config.readiness,
     );
+    // Pods created and deleted again between two reconciles never show in the cache: the
+    // informer's events lower the expectations for them.
+    pods.add_event_handler(ObservedPods(reconciler.expectations()), None);
     // Status writes change neither the generation nor the metadata we care about, so the
     // controller is not woken by its own status updates.
     let primary = or(
