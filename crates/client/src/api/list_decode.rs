@@ -94,8 +94,8 @@ impl Scan {
                 if self.esc {
                     self.esc = false;
                 } else {
-                    // Skip quickly to the next quote or backslash.
-                    match data[i..].iter().position(|&c| c == b'"' || c == b'\\') {
+                    // Skip quickly (SIMD) to the next quote or backslash.
+                    match memchr::memchr2(b'"', b'\\', &data[i..]) {
                         Some(p) => i += p,
                         None => return None,
                     }
@@ -236,7 +236,7 @@ impl<K: DeserializeOwned> ListDecoder<K> {
                         i += 1;
                         continue;
                     }
-                    match chunk[i..].iter().position(|&c| c == b'"' || c == b'\\') {
+                    match memchr::memchr2(b'"', b'\\', &chunk[i..]) {
                         None => {
                             self.key.extend_from_slice(&chunk[i..]);
                             i = chunk.len();
