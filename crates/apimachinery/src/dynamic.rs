@@ -27,7 +27,7 @@ impl DynamicObject {
         Self {
             types: TypeMeta::new(info.api_version(), info.kind.as_ref()),
             metadata: ObjectMeta {
-                name: Some(name.to_owned()),
+                name: Some(name.into()),
                 ..ObjectMeta::default()
             },
             data: Map::new(),
@@ -37,7 +37,7 @@ impl DynamicObject {
     /// Sets the namespace.
     #[must_use]
     pub fn within(mut self, namespace: &str) -> Self {
-        self.metadata.namespace = Some(namespace.to_owned());
+        self.metadata.namespace = Some(namespace.into());
         self
     }
 

@@ -10,6 +10,7 @@
 //! | [`gvk`] | `GroupVersion`, `GroupVersionKind`, `GroupVersionResource`, `GroupKind`, `GroupResource` |
 //! | [`resource`] | the [`Object`] and [`Resource`] traits, [`ResourceInfo`], scopes and verbs |
 //! | [`DynamicObject`], [`ObjectList`] | untyped objects; `<Kind>List` of anything |
+//! | [`Map`], [`CompactString`] | the map and string types of object fields: a sorted vector, inline short strings (see `docs/memory.md`) |
 //! | [`scheme`] | [`Scheme`](scheme::Scheme): types by GVK, manifest decoding (JSON, multi-document YAML), defaulting, version priority |
 //! | [`restmapper`] | [`RestMapper`](restmapper::RestMapper), a static mapper, the kind→plural guess |
 //! | [`labels`], [`fields`] | label and field selectors: parse, print, match |
@@ -54,6 +55,7 @@ pub mod gvk;
 pub mod intstr;
 pub mod labels;
 mod list;
+pub mod map;
 pub mod meta;
 pub mod options;
 pub mod quantity;
@@ -76,6 +78,11 @@ pub use gvk::{GroupKind, GroupResource, GroupVersion, GroupVersionKind, GroupVer
 pub use intstr::{IntOrString, IntOrStringError};
 pub use labels::{Requirement, RequirementError, Selector, SelectorParseError};
 pub use list::ObjectList;
+pub use map::Map;
+/// The string type of API object fields: a `String` that keeps up to 24 bytes inline (most
+/// names, enum values, IPs and label values), so decoding them allocates nothing. Re-exported
+/// from [`compact_str`], with its [`ToCompactString`] and [`format_compact!`].
+pub use compact_str::{format_compact, CompactString, ToCompactString};
 pub use quantity::{Format as QuantityFormat, Quantity, QuantityError, Rounding};
 pub use resource::{
     ClusterScope, NamespaceScope, Object, Resource, ResourceInfo, Scope, ScopeMarker, Verbs,

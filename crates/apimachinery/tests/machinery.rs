@@ -450,7 +450,7 @@ fn label_selector_struct_converts_to_selector() {
     use kapi_apimachinery::meta::{LabelSelector, LabelSelectorRequirement};
     use kapi_apimachinery::Selector;
     let ls = LabelSelector {
-        match_labels: BTreeMap::from([("app".into(), "web".into())]),
+        match_labels: kapi_apimachinery::Map::from([("app".into(), "web".into())]),
         match_expressions: vec![LabelSelectorRequirement {
             key: "tier".into(),
             operator: "NotIn".into(),

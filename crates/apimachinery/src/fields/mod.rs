@@ -42,7 +42,9 @@
 //! ```
 
 use std::borrow::Cow;
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::Hash;
 use std::fmt;
 use std::hash::BuildHasher;
 
@@ -63,15 +65,21 @@ pub trait Fields {
     fn field_value(&self, name: &str) -> Option<Cow<'_, str>>;
 }
 
-impl Fields for BTreeMap<String, String> {
+impl<K: Borrow<str> + Ord, V: AsRef<str>> Fields for crate::Map<K, V> {
     fn field_value(&self, name: &str) -> Option<Cow<'_, str>> {
-        self.get(name).map(|v| Cow::Borrowed(v.as_str()))
+        self.get(name).map(|v| Cow::Borrowed(v.as_ref()))
     }
 }
 
-impl<S: BuildHasher> Fields for HashMap<String, String, S> {
+impl<K: Borrow<str> + Ord, V: AsRef<str>> Fields for BTreeMap<K, V> {
     fn field_value(&self, name: &str) -> Option<Cow<'_, str>> {
-        self.get(name).map(|v| Cow::Borrowed(v.as_str()))
+        self.get(name).map(|v| Cow::Borrowed(v.as_ref()))
+    }
+}
+
+impl<K: Borrow<str> + Hash + Eq, V: AsRef<str>, S: BuildHasher> Fields for HashMap<K, V, S> {
+    fn field_value(&self, name: &str) -> Option<Cow<'_, str>> {
+        self.get(name).map(|v| Cow::Borrowed(v.as_ref()))
     }
 }
 

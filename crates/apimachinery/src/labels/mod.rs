@@ -55,7 +55,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::Hash;
 use std::hash::BuildHasher;
 
 mod error;
@@ -97,15 +99,21 @@ pub trait Labels {
     }
 }
 
-impl Labels for BTreeMap<String, String> {
+impl<K: Borrow<str> + Ord, V: AsRef<str>> Labels for crate::Map<K, V> {
     fn label_value(&self, key: &str) -> Option<&str> {
-        self.get(key).map(String::as_str)
+        self.get(key).map(AsRef::as_ref)
     }
 }
 
-impl<S: BuildHasher> Labels for HashMap<String, String, S> {
+impl<K: Borrow<str> + Ord, V: AsRef<str>> Labels for BTreeMap<K, V> {
     fn label_value(&self, key: &str) -> Option<&str> {
-        self.get(key).map(String::as_str)
+        self.get(key).map(AsRef::as_ref)
+    }
+}
+
+impl<K: Borrow<str> + Hash + Eq, V: AsRef<str>, S: BuildHasher> Labels for HashMap<K, V, S> {
+    fn label_value(&self, key: &str) -> Option<&str> {
+        self.get(key).map(AsRef::as_ref)
     }
 }
 

@@ -1,6 +1,5 @@
 //! The [`Selector`] type: an AND of requirements.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -200,19 +199,24 @@ impl<'de> serde::Deserialize<'de> for Selector {
 /// let values = vec!["a".to_string(), "b".to_string()];
 /// let sel = from_label_selector_parts(&labels, [("tier", "NotIn", values.as_slice())])?;
 /// assert_eq!(sel.to_string(), "app=web,tier notin (a,b)");
-/// assert!(from_label_selector_parts(&labels, [("tier", "Maybe", &[][..])]).is_err());
+/// assert!(from_label_selector_parts(&labels, [("tier", "Maybe", &[] as &[String])]).is_err());
 /// # Ok::<(), kapi_apimachinery::labels::RequirementError>(())
 /// ```
-pub fn from_label_selector_parts<'a>(
-    match_labels: &BTreeMap<String, String>,
-    match_expressions: impl IntoIterator<Item = (&'a str, &'a str, &'a [String])>,
-) -> Result<Selector, RequirementError> {
-    let mut reqs = Vec::with_capacity(match_labels.len());
+pub fn from_label_selector_parts<'a, K, V, S>(
+    match_labels: impl IntoIterator<Item = (K, V)>,
+    match_expressions: impl IntoIterator<Item = (&'a str, &'a str, &'a [S])>,
+) -> Result<Selector, RequirementError>
+where
+    K: AsRef<str>,
+    V: AsRef<str>,
+    S: AsRef<str> + 'a,
+{
+    let mut reqs = Vec::new();
     for (k, v) in match_labels {
         reqs.push(Requirement::new(
-            k.as_str(),
+            k.as_ref(),
             Operator::Equals,
-            [v.as_str()],
+            [v.as_ref()],
         )?);
     }
     for (key, operator, values) in match_expressions {
@@ -230,7 +234,7 @@ pub fn from_label_selector_parts<'a>(
         reqs.push(Requirement::new(
             key,
             op,
-            values.iter().map(String::as_str),
+            values.iter().map(AsRef::as_ref),
         )?);
     }
     Ok(Selector::from_requirements(reqs))

@@ -269,7 +269,7 @@ fn from_map_and_exact_match() {
 
 #[test]
 fn label_selector_parts() {
-    let empty = BTreeMap::new();
+    let empty: BTreeMap<String, String> = BTreeMap::new();
     let none: [(&str, &str, &[String]); 0] = [];
     assert!(from_label_selector_parts(&empty, none).unwrap().is_empty());
     let vals = vec!["x".to_string()];
@@ -285,7 +285,7 @@ fn label_selector_parts() {
     assert_eq!(s.to_string(), "app=web,!d,e,k in (x)");
     let e = from_label_selector_parts(&empty, [("k", "Gt", vals.as_slice())]).unwrap_err();
     assert_eq!(e.to_string(), "'Gt' is not a valid label selector operator");
-    assert!(from_label_selector_parts(&empty, [("k", "In", &[][..])]).is_err());
+    assert!(from_label_selector_parts(&empty, [("k", "In", &[] as &[String])]).is_err());
     assert!(from_label_selector_parts(&empty, [("k", "Exists", vals.as_slice())]).is_err());
 }
 

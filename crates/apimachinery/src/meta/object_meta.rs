@@ -1,12 +1,13 @@
 //! `TypeMeta`, `ObjectMeta`, `ListMeta` and the types they hold.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::serde_util::{null_default, null_default_vec};
 use crate::time::Time;
+use crate::Map;
+use compact_str::CompactString;
 
 /// `apiVersion` and `kind` of a serialized object (`metav1.TypeMeta`). Both are omitted when empty.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -39,22 +40,22 @@ impl TypeMeta {
 pub struct ObjectMeta {
     /// `name`: unique within a namespace (or the cluster, for cluster-scoped types).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// `generateName`: prefix the server completes with random characters when `name` is empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub generate_name: Option<String>,
+    pub generate_name: Option<CompactString>,
     /// `namespace` of a namespaced object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
+    pub namespace: Option<CompactString>,
     /// `selfLink` (deprecated, never set by modern servers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub self_link: Option<String>,
+    pub self_link: Option<CompactString>,
     /// `uid`, set by the server on create.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uid: Option<String>,
+    pub uid: Option<CompactString>,
     /// `resourceVersion`: opaque version used for optimistic concurrency and watches.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resource_version: Option<String>,
+    pub resource_version: Option<CompactString>,
     /// `generation`: sequence number of spec changes, set by the server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generation: Option<i64>,
@@ -71,16 +72,16 @@ pub struct ObjectMeta {
     #[serde(
         default,
         deserialize_with = "null_default",
-        skip_serializing_if = "BTreeMap::is_empty"
+        skip_serializing_if = "Map::is_empty"
     )]
-    pub labels: BTreeMap<String, String>,
+    pub labels: Map<CompactString, CompactString>,
     /// `annotations`.
     #[serde(
         default,
         deserialize_with = "null_default",
-        skip_serializing_if = "BTreeMap::is_empty"
+        skip_serializing_if = "Map::is_empty"
     )]
-    pub annotations: BTreeMap<String, String>,
+    pub annotations: Map<CompactString, CompactString>,
     /// `ownerReferences` (merge key `uid`).
     #[serde(
         default,
@@ -94,7 +95,7 @@ pub struct ObjectMeta {
         deserialize_with = "null_default_vec",
         skip_serializing_if = "Vec::is_empty"
     )]
-    pub finalizers: Vec<String>,
+    pub finalizers: Vec<CompactString>,
     /// `managedFields`, written by the server for server-side apply.
     #[serde(
         default,
@@ -147,13 +148,13 @@ pub struct ShardInfo {
 #[serde(rename_all = "camelCase")]
 pub struct OwnerReference {
     /// `apiVersion` of the owner.
-    pub api_version: String,
+    pub api_version: CompactString,
     /// `kind` of the owner.
-    pub kind: String,
+    pub kind: CompactString,
     /// `name` of the owner.
-    pub name: String,
+    pub name: CompactString,
     /// `uid` of the owner.
-    pub uid: String,
+    pub uid: CompactString,
     /// `controller`: true for the managing controller (at most one per object).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub controller: Option<bool>,
@@ -168,25 +169,25 @@ pub struct OwnerReference {
 pub struct ManagedFieldsEntry {
     /// `manager`: the field manager's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub manager: Option<String>,
+    pub manager: Option<CompactString>,
     /// `operation`: `Apply` or `Update`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub operation: Option<String>,
+    pub operation: Option<CompactString>,
     /// `apiVersion` the fields were written in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub api_version: Option<String>,
+    pub api_version: Option<CompactString>,
     /// `time` of the last change by this manager.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<Time>,
     /// `fieldsType`: always `FieldsV1` today.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fields_type: Option<String>,
+    pub fields_type: Option<CompactString>,
     /// `fieldsV1`: the owned field set, kept as raw JSON.
     #[serde(default, rename = "fieldsV1", skip_serializing_if = "Option::is_none")]
     pub fields_v1: Option<FieldsV1>,
     /// `subresource` the write went through, e.g. `status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subresource: Option<String>,
+    pub subresource: Option<CompactString>,
 }
 
 /// A managed field set in the `FieldsV1` format, held as JSON text.

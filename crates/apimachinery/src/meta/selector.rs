@@ -1,6 +1,8 @@
 //! The `LabelSelector` API struct (for parsing selector strings see [`crate::labels`]).
 
-use std::collections::BTreeMap;
+use compact_str::CompactString;
+
+use crate::Map;
 
 use serde::{Deserialize, Serialize};
 
@@ -16,9 +18,9 @@ pub struct LabelSelector {
     #[serde(
         default,
         deserialize_with = "null_default",
-        skip_serializing_if = "BTreeMap::is_empty"
+        skip_serializing_if = "Map::is_empty"
     )]
-    pub match_labels: BTreeMap<String, String>,
+    pub match_labels: Map<CompactString, CompactString>,
     /// `matchExpressions`: set-based requirements.
     #[serde(
         default,
@@ -34,16 +36,16 @@ pub struct LabelSelector {
 #[serde(rename_all = "camelCase")]
 pub struct LabelSelectorRequirement {
     /// `key`: the label key.
-    pub key: String,
+    pub key: CompactString,
     /// `operator`: `In`, `NotIn`, `Exists` or `DoesNotExist`.
-    pub operator: String,
+    pub operator: CompactString,
     /// `values`: required for `In`/`NotIn`, empty otherwise.
     #[serde(
         default,
         deserialize_with = "null_default",
         skip_serializing_if = "Vec::is_empty"
     )]
-    pub values: Vec<String>,
+    pub values: Vec<CompactString>,
 }
 
 impl TryFrom<&LabelSelector> for crate::labels::Selector {
