@@ -104,12 +104,12 @@ where
 /// Reads an array field like [`or_default`], then gives back the spare capacity the decoder's
 /// doubling left (a `Vec` of one `Container` would otherwise hold room for four): objects in a
 /// cache live long, so their arrays are kept exact.
-pub(crate) fn vec<'de, A, T>(map: &mut A) -> Result<Vec<T>, A::Error>
+pub(crate) fn vec<'de, A, T>(map: &mut A) -> Result<kapi_apimachinery::ThinVec<T>, A::Error>
 where
     A: MapAccess<'de>,
     T: Deserialize<'de>,
 {
-    let mut v: Vec<T> = or_default(map)?;
+    let mut v: kapi_apimachinery::ThinVec<T> = or_default(map)?;
     v.shrink_to_fit();
     Ok(v)
 }

@@ -10,7 +10,7 @@
 //! | [`gvk`] | `GroupVersion`, `GroupVersionKind`, `GroupVersionResource`, `GroupKind`, `GroupResource` |
 //! | [`resource`] | the [`Object`] and [`Resource`] traits, [`ResourceInfo`], scopes and verbs |
 //! | [`DynamicObject`], [`ObjectList`] | untyped objects; `<Kind>List` of anything |
-//! | [`Map`], [`CompactString`] | the map and string types of object fields: a sorted vector, inline short strings (see `docs/memory.md`) |
+//! | [`Map`], [`CompactString`], [`ThinVec`] | the map, string and array types of object fields: a sorted vector, inline short strings, one-pointer arrays (`docs/memory.md` says why) |
 //! | [`scheme`] | [`Scheme`](scheme::Scheme): types by GVK, manifest decoding (JSON, multi-document YAML), defaulting, version priority |
 //! | [`restmapper`] | [`RestMapper`](restmapper::RestMapper), a static mapper, the kind→plural guess |
 //! | [`labels`], [`fields`] | label and field selectors: parse, print, match |
@@ -83,6 +83,10 @@ pub use map::Map;
 /// names, enum values, IPs and label values), so decoding them allocates nothing. Re-exported
 /// from [`compact_str`], with its [`ToCompactString`] and [`format_compact!`].
 pub use compact_str::{format_compact, CompactString, ToCompactString};
+/// The array type of API object fields: a `Vec` whose length and capacity live in its heap
+/// block, so the handle is one pointer (8 bytes, not 24) and an empty array allocates nothing —
+/// most array fields of an object are unset. Re-exported from [`thin_vec`], with [`thin_vec!`].
+pub use thin_vec::{thin_vec, ThinVec};
 pub use quantity::{Format as QuantityFormat, Quantity, QuantityError, Rounding};
 pub use resource::{
     ClusterScope, NamespaceScope, Object, Resource, ResourceInfo, Scope, ScopeMarker, Verbs,

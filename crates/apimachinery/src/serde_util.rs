@@ -34,6 +34,20 @@ where
     Ok(v)
 }
 
+/// [`null_default_vec`] for [`ThinVec`](thin_vec::ThinVec), the array type of object fields.
+///
+/// # Errors
+/// As [`null_default`].
+pub fn null_default_thin<'de, D, T>(deserializer: D) -> Result<thin_vec::ThinVec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    let mut v: thin_vec::ThinVec<T> = null_default(deserializer)?;
+    v.shrink_to_fit();
+    Ok(v)
+}
+
 /// `skip_serializing_if` helper for `bool` fields that Kubernetes omits when false.
 #[allow(clippy::trivially_copy_pass_by_ref)]
 pub fn is_false(b: &bool) -> bool {

@@ -451,10 +451,10 @@ fn label_selector_struct_converts_to_selector() {
     use kapi_apimachinery::Selector;
     let ls = LabelSelector {
         match_labels: kapi_apimachinery::Map::from([("app".into(), "web".into())]),
-        match_expressions: vec![LabelSelectorRequirement {
+        match_expressions: kapi_apimachinery::thin_vec![LabelSelectorRequirement {
             key: "tier".into(),
             operator: "NotIn".into(),
-            values: vec!["db".into()],
+            values: kapi_apimachinery::thin_vec!["db".into()],
         }],
     };
     let sel = Selector::try_from(&ls).unwrap();
@@ -468,10 +468,10 @@ fn label_selector_struct_converts_to_selector() {
     assert!(!sel.matches(&labels(&[("app", "web"), ("tier", "db")])));
     assert_eq!(ls.to_selector_string().unwrap(), "app=web,tier notin (db)");
     let bad = LabelSelector {
-        match_expressions: vec![LabelSelectorRequirement {
+        match_expressions: kapi_apimachinery::thin_vec![LabelSelectorRequirement {
             key: "k".into(),
             operator: "Sometimes".into(),
-            values: vec![],
+            values: kapi_apimachinery::ThinVec::new(),
         }],
         ..LabelSelector::default()
     };

@@ -94,16 +94,20 @@ fn render_ty(model: &Model, imp: &mut Imports, ty: &Ty, current: &str) -> String
         Ty::I32 => "i32".into(),
         Ty::I64 => "i64".into(),
         Ty::F64 => "f64".into(),
-        Ty::String => "String".into(),
+        Ty::String => imp.name("kapi_apimachinery::CompactString"),
         Ty::Bytes => imp.name("kapi_apimachinery::ByteString"),
         Ty::Extern(p) => imp.name(p),
         Ty::Value => imp.name("serde_json::Value"),
         Ty::Def(n) => imp.def_path(model, n, current),
-        Ty::Vec(t) => format!("Vec<{}>", render_ty(model, imp, t, current)),
+        Ty::Vec(t) => {
+            let v = imp.name("kapi_apimachinery::ThinVec");
+            format!("{v}<{}>", render_ty(model, imp, t, current))
+        }
         Ty::Nullable(t) => format!("Option<{}>", render_ty(model, imp, t, current)),
         Ty::Map(t) => {
-            let m = imp.name("std::collections::BTreeMap");
-            format!("{m}<String, {}>", render_ty(model, imp, t, current))
+            let m = imp.name("kapi_apimachinery::Map");
+            let k = imp.name("kapi_apimachinery::CompactString");
+            format!("{m}<{k}, {}>", render_ty(model, imp, t, current))
         }
     }
 }

@@ -649,8 +649,9 @@ pub(crate) fn def_deps(d: &Def) -> BTreeSet<String> {
 
 /// Optional struct fields larger than this (estimated, in bytes) are stored as `Option<Box<T>>`,
 /// like Go's pointer fields: a `Volume` or `Container` stays small when most of its optional
-/// parts are absent, and decoding moves less memory.
-pub(crate) const BOX_THRESHOLD: usize = 48;
+/// parts are absent (an unset one costs 8 bytes, not its whole size), and decoding moves less
+/// memory. Only structs no bigger than the pointer itself stay inline.
+pub(crate) const BOX_THRESHOLD: usize = 8;
 
 /// Estimated in-memory size of a field type (64-bit), with boxing decisions already applied.
 fn estimate(ty: &Ty, memo: &BTreeMap<String, usize>) -> usize {
@@ -658,16 +659,20 @@ fn estimate(ty: &Ty, memo: &BTreeMap<String, usize>) -> usize {
         Ty::Bool => 1,
         Ty::I32 => 4,
         Ty::I64 | Ty::F64 => 8,
-        Ty::String | Ty::Bytes | Ty::Vec(_) | Ty::Map(_) => 24,
+        Ty::String | Ty::Bytes => 24,
+        // `ThinVec` and `Map` (over a `ThinVec`) are one pointer.
+        Ty::Vec(_) | Ty::Map(_) => 8,
         Ty::Value => 32,
+        // Pointer-like types keep `Option` in their niche.
+        Ty::Nullable(t) if matches!(**t, Ty::Vec(_) | Ty::Map(_) | Ty::String) => estimate(t, memo),
         Ty::Nullable(t) => estimate(t, memo) + 8,
         Ty::Extern(p) => match *p {
-            "kapi_apimachinery::meta::ObjectMeta" => 344,
+            "kapi_apimachinery::meta::ObjectMeta" => 264,
             "kapi_apimachinery::meta::ListMeta" => 80,
             "kapi_apimachinery::Time" | "kapi_apimachinery::MicroTime" => 16,
             "kapi_apimachinery::Quantity" => 32,
             "kapi_apimachinery::IntOrString" => 24,
-            "kapi_apimachinery::meta::LabelSelector" => 48,
+            "kapi_apimachinery::meta::LabelSelector" => 16,
             _ => 64,
         },
         Ty::Def(n) => memo.get(n).copied().unwrap_or(64),

@@ -1,5 +1,7 @@
 //! The entry API of [`Map`](super::Map).
 
+use thin_vec::ThinVec;
+
 use std::fmt;
 
 /// One key's place in a [`Map`](super::Map): present or not. From [`Map::entry`](super::Map::entry).
@@ -12,13 +14,13 @@ pub enum Entry<'a, K, V> {
 
 /// A present key's entry.
 pub struct OccupiedEntry<'a, K, V> {
-    entries: &'a mut Vec<(K, V)>,
+    entries: &'a mut ThinVec<(K, V)>,
     index: usize,
 }
 
 /// An absent key's entry, holding the key and where it would go.
 pub struct VacantEntry<'a, K, V> {
-    entries: &'a mut Vec<(K, V)>,
+    entries: &'a mut ThinVec<(K, V)>,
     index: usize,
     key: K,
 }
@@ -64,7 +66,7 @@ impl<'a, K, V> Entry<'a, K, V> {
 }
 
 impl<'a, K, V> OccupiedEntry<'a, K, V> {
-    pub(super) fn new(entries: &'a mut Vec<(K, V)>, index: usize) -> Self {
+    pub(super) fn new(entries: &'a mut ThinVec<(K, V)>, index: usize) -> Self {
         Self { entries, index }
     }
 
@@ -100,7 +102,7 @@ impl<'a, K, V> OccupiedEntry<'a, K, V> {
 }
 
 impl<'a, K, V> VacantEntry<'a, K, V> {
-    pub(super) fn new(entries: &'a mut Vec<(K, V)>, index: usize, key: K) -> Self {
+    pub(super) fn new(entries: &'a mut ThinVec<(K, V)>, index: usize, key: K) -> Self {
         Self {
             entries,
             index,

@@ -66,15 +66,15 @@ iterator!(
 );
 iterator!(
     /// `(key, value)` by value, in key order; from `Map::into_iter`.
-    IntoIter<K, V>, std::vec::IntoIter<(K, V)>, (K, V), |e| e
+    IntoIter<K, V>, thin_vec::IntoIter<(K, V)>, (K, V), |e| e
 );
 iterator!(
     /// Keys by value, in order; from [`Map::into_keys`].
-    IntoKeys<K, V>, std::vec::IntoIter<(K, V)>, K, |e| e.0
+    IntoKeys<K, V>, thin_vec::IntoIter<(K, V)>, K, |e| e.0
 );
 iterator!(
     /// Values by value, in key order; from [`Map::into_values`].
-    IntoValues<K, V>, std::vec::IntoIter<(K, V)>, V, |e| e.1
+    IntoValues<K, V>, thin_vec::IntoIter<(K, V)>, V, |e| e.1
 );
 
 impl<K, V> IntoIterator for Map<K, V> {
@@ -82,7 +82,7 @@ impl<K, V> IntoIterator for Map<K, V> {
     type IntoIter = IntoIter<K, V>;
 
     fn into_iter(self) -> IntoIter<K, V> {
-        IntoIter::new(Vec::from(self).into_iter())
+        IntoIter::new(thin_vec::ThinVec::from(self).into_iter())
     }
 }
 

@@ -33,15 +33,18 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Index;
 
+use thin_vec::ThinVec;
+
 pub use entry::{Entry, OccupiedEntry, VacantEntry};
 pub use iter::{IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut};
 
 /// An ordered map kept as one vector of `(key, value)` pairs sorted by key, with unique keys.
+/// The vector is a [`ThinVec`]: an empty map is one null-sized pointer and allocates nothing.
 ///
 /// See the [module docs](self) for when it beats a `BTreeMap` (almost always, for API objects).
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Map<K, V> {
-    entries: Vec<(K, V)>,
+    entries: ThinVec<(K, V)>,
 }
 
 impl<K, V> Default for Map<K, V> {
@@ -55,7 +58,7 @@ impl<K, V> Map<K, V> {
     #[must_use]
     pub const fn new() -> Self {
         Self {
-            entries: Vec::new(),
+            entries: ThinVec::new(),
         }
     }
 
@@ -63,7 +66,7 @@ impl<K, V> Map<K, V> {
     #[must_use]
     pub fn with_capacity(capacity: usize) -> Self {
         Self {
-            entries: Vec::with_capacity(capacity),
+            entries: ThinVec::with_capacity(capacity),
         }
     }
 
@@ -239,11 +242,11 @@ impl<K: Ord, V> Map<K, V> {
 
     /// Builds a map from pairs in any order: sorted once, and for a repeated key the last
     /// value wins (as inserting them one by one would).
-    fn from_unsorted(mut entries: Vec<(K, V)>) -> Self {
+    fn from_unsorted(mut entries: ThinVec<(K, V)>) -> Self {
         if !entries.windows(2).all(|w| w[0].0 < w[1].0) {
             // Stable, so equal keys keep their input order; then keep the last of each run.
             entries.sort_by(|a, b| a.0.cmp(&b.0));
-            let mut out: Vec<(K, V)> = Vec::with_capacity(entries.len());
+            let mut out: ThinVec<(K, V)> = ThinVec::with_capacity(entries.len());
             for e in entries {
                 match out.last_mut() {
                     Some(last) if last.0 == e.0 => *last = e,
@@ -284,12 +287,18 @@ impl<'a, K: Ord + Clone, V: Clone> Extend<(&'a K, &'a V)> for Map<K, V> {
 
 impl<K: Ord, V, const N: usize> From<[(K, V); N]> for Map<K, V> {
     fn from(pairs: [(K, V); N]) -> Self {
-        Self::from_unsorted(Vec::from(pairs))
+        Self::from_unsorted(pairs.into_iter().collect())
     }
 }
 
 impl<K: Ord, V> From<Vec<(K, V)>> for Map<K, V> {
     fn from(pairs: Vec<(K, V)>) -> Self {
+        Self::from_unsorted(pairs.into())
+    }
+}
+
+impl<K: Ord, V> From<ThinVec<(K, V)>> for Map<K, V> {
+    fn from(pairs: ThinVec<(K, V)>) -> Self {
         Self::from_unsorted(pairs)
     }
 }
@@ -310,6 +319,12 @@ impl<K: Ord, V> From<Map<K, V>> for BTreeMap<K, V> {
 }
 
 impl<K, V> From<Map<K, V>> for Vec<(K, V)> {
+    fn from(map: Map<K, V>) -> Self {
+        map.entries.into()
+    }
+}
+
+impl<K, V> From<Map<K, V>> for ThinVec<(K, V)> {
     fn from(map: Map<K, V>) -> Self {
         map.entries
     }

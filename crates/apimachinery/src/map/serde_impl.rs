@@ -45,7 +45,7 @@ where
 
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Map<K, V>, A::Error> {
         // Bounded, so a hostile length hint cannot reserve unbounded memory.
-        let mut entries = Vec::with_capacity(access.size_hint().unwrap_or(0).min(64));
+        let mut entries = thin_vec::ThinVec::with_capacity(access.size_hint().unwrap_or(0).min(64));
         while let Some(pair) = access.next_entry::<K, V>()? {
             entries.push(pair);
         }

@@ -4,10 +4,11 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::serde_util::{null_default, null_default_vec};
+use crate::serde_util::{null_default, null_default_thin};
 use crate::time::Time;
 use crate::Map;
 use compact_str::CompactString;
+use thin_vec::ThinVec;
 
 /// `apiVersion` and `kind` of a serialized object (`metav1.TypeMeta`). Both are omitted when empty.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -85,24 +86,24 @@ pub struct ObjectMeta {
     /// `ownerReferences` (merge key `uid`).
     #[serde(
         default,
-        deserialize_with = "null_default_vec",
-        skip_serializing_if = "Vec::is_empty"
+        deserialize_with = "null_default_thin",
+        skip_serializing_if = "ThinVec::is_empty"
     )]
-    pub owner_references: Vec<OwnerReference>,
+    pub owner_references: ThinVec<OwnerReference>,
     /// `finalizers`.
     #[serde(
         default,
-        deserialize_with = "null_default_vec",
-        skip_serializing_if = "Vec::is_empty"
+        deserialize_with = "null_default_thin",
+        skip_serializing_if = "ThinVec::is_empty"
     )]
-    pub finalizers: Vec<CompactString>,
+    pub finalizers: ThinVec<CompactString>,
     /// `managedFields`, written by the server for server-side apply.
     #[serde(
         default,
-        deserialize_with = "null_default_vec",
-        skip_serializing_if = "Vec::is_empty"
+        deserialize_with = "null_default_thin",
+        skip_serializing_if = "ThinVec::is_empty"
     )]
-    pub managed_fields: Vec<ManagedFieldsEntry>,
+    pub managed_fields: ThinVec<ManagedFieldsEntry>,
 }
 
 impl ObjectMeta {

@@ -1,6 +1,7 @@
 //! The `LabelSelector` API struct (for parsing selector strings see [`crate::labels`]).
 
 use compact_str::CompactString;
+use thin_vec::ThinVec;
 
 use crate::Map;
 
@@ -25,9 +26,10 @@ pub struct LabelSelector {
     #[serde(
         default,
         deserialize_with = "null_default",
-        skip_serializing_if = "Vec::is_empty"
+        skip_serializing_if = "ThinVec::is_empty"
     )]
-    pub match_expressions: Vec<LabelSelectorRequirement>,
+    #[cfg_attr(feature = "schemars", schemars(with = "Vec<LabelSelectorRequirement>"))]
+    pub match_expressions: ThinVec<LabelSelectorRequirement>,
 }
 
 /// One set-based requirement of a [`LabelSelector`] (`metav1.LabelSelectorRequirement`).
@@ -43,9 +45,10 @@ pub struct LabelSelectorRequirement {
     #[serde(
         default,
         deserialize_with = "null_default",
-        skip_serializing_if = "Vec::is_empty"
+        skip_serializing_if = "ThinVec::is_empty"
     )]
-    pub values: Vec<CompactString>,
+    #[cfg_attr(feature = "schemars", schemars(with = "Vec<String>"))]
+    pub values: ThinVec<CompactString>,
 }
 
 impl TryFrom<&LabelSelector> for crate::labels::Selector {

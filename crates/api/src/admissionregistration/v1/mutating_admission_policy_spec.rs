@@ -5,6 +5,8 @@ use super::MatchResources;
 use super::Mutation;
 use super::ParamKind;
 use super::Variable;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::ThinVec;
 
 /// `admissionregistration.k8s.io/v1` `MutatingAdmissionPolicySpec`.
 ///
@@ -12,19 +14,19 @@ use super::Variable;
 #[derive(Clone, Default, PartialEq)]
 pub struct MutatingAdmissionPolicySpec {
     /// `failurePolicy`: `string`, optional.
-    pub failure_policy: Option<String>,
+    pub failure_policy: Option<CompactString>,
     /// `matchConditions`: array of `MatchCondition`, optional. List type `map` (keys `name`). Patch strategy `merge` (merge key `name`).
-    pub match_conditions: Vec<MatchCondition>,
+    pub match_conditions: ThinVec<MatchCondition>,
     /// `matchConstraints`: `MatchResources`, optional.
     pub match_constraints: Option<Box<MatchResources>>,
     /// `mutations`: array of `Mutation`, optional. List type `atomic`.
-    pub mutations: Vec<Mutation>,
+    pub mutations: ThinVec<Mutation>,
     /// `paramKind`: `ParamKind`, optional.
-    pub param_kind: Option<ParamKind>,
+    pub param_kind: Option<Box<ParamKind>>,
     /// `reinvocationPolicy`: `string`, optional.
-    pub reinvocation_policy: Option<String>,
+    pub reinvocation_policy: Option<CompactString>,
     /// `variables`: array of `Variable`, optional. List type `atomic`.
-    pub variables: Vec<Variable>,
+    pub variables: ThinVec<Variable>,
 }
 
 impl std::fmt::Debug for MutatingAdmissionPolicySpec {

@@ -2,6 +2,7 @@
 
 use super::MutatingWebhook;
 use kapi_apimachinery::meta::ObjectMeta;
+use kapi_apimachinery::ThinVec;
 
 /// `admissionregistration.k8s.io/v1` `MutatingWebhookConfiguration` (cluster-scoped).
 ///
@@ -18,7 +19,7 @@ pub struct MutatingWebhookConfiguration {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
     /// `webhooks`: array of `MutatingWebhook`, optional. List type `map` (keys `name`). Patch strategy `merge` (merge key `name`).
-    pub webhooks: Vec<MutatingWebhook>,
+    pub webhooks: ThinVec<MutatingWebhook>,
 }
 
 impl std::fmt::Debug for MutatingWebhookConfiguration {

@@ -2,6 +2,8 @@
 
 use super::MatchResources;
 use super::ParamRef;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::ThinVec;
 
 /// `admissionregistration.k8s.io/v1` `ValidatingAdmissionPolicyBindingSpec`.
 ///
@@ -13,9 +15,9 @@ pub struct ValidatingAdmissionPolicyBindingSpec {
     /// `paramRef`: `ParamRef`, optional.
     pub param_ref: Option<Box<ParamRef>>,
     /// `policyName`: `string`, required.
-    pub policy_name: String,
+    pub policy_name: CompactString,
     /// `validationActions`: array of `string`, required. List type `set`.
-    pub validation_actions: Vec<String>,
+    pub validation_actions: ThinVec<CompactString>,
 }
 
 impl std::fmt::Debug for ValidatingAdmissionPolicyBindingSpec {

@@ -6,6 +6,8 @@ use super::MatchResources;
 use super::ParamKind;
 use super::Validation;
 use super::Variable;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::ThinVec;
 
 /// `admissionregistration.k8s.io/v1` `ValidatingAdmissionPolicySpec`.
 ///
@@ -13,19 +15,19 @@ use super::Variable;
 #[derive(Clone, Default, PartialEq)]
 pub struct ValidatingAdmissionPolicySpec {
     /// `auditAnnotations`: array of `AuditAnnotation`, optional. List type `atomic`.
-    pub audit_annotations: Vec<AuditAnnotation>,
+    pub audit_annotations: ThinVec<AuditAnnotation>,
     /// `failurePolicy`: `string`, optional.
-    pub failure_policy: Option<String>,
+    pub failure_policy: Option<CompactString>,
     /// `matchConditions`: array of `MatchCondition`, optional. List type `map` (keys `name`). Patch strategy `merge` (merge key `name`).
-    pub match_conditions: Vec<MatchCondition>,
+    pub match_conditions: ThinVec<MatchCondition>,
     /// `matchConstraints`: `MatchResources`, optional.
     pub match_constraints: Option<Box<MatchResources>>,
     /// `paramKind`: `ParamKind`, optional.
-    pub param_kind: Option<ParamKind>,
+    pub param_kind: Option<Box<ParamKind>>,
     /// `validations`: array of `Validation`, optional. List type `atomic`.
-    pub validations: Vec<Validation>,
+    pub validations: ThinVec<Validation>,
     /// `variables`: array of `Variable`, optional. List type `map` (keys `name`). Patch strategy `merge` (merge key `name`).
-    pub variables: Vec<Variable>,
+    pub variables: ThinVec<Variable>,
 }
 
 impl std::fmt::Debug for ValidatingAdmissionPolicySpec {

@@ -2,6 +2,7 @@
 
 use super::TypeChecking;
 use kapi_apimachinery::meta::Condition;
+use kapi_apimachinery::ThinVec;
 
 /// `admissionregistration.k8s.io/v1` `ValidatingAdmissionPolicyStatus`.
 ///
@@ -9,7 +10,7 @@ use kapi_apimachinery::meta::Condition;
 #[derive(Clone, Default, PartialEq)]
 pub struct ValidatingAdmissionPolicyStatus {
     /// `conditions`: array of `Condition`, optional. List type `map` (keys `type`).
-    pub conditions: Vec<Condition>,
+    pub conditions: ThinVec<Condition>,
     /// `observedGeneration`: `integer` (`int64`), optional.
     pub observed_generation: Option<i64>,
     /// `typeChecking`: `TypeChecking`, optional.

@@ -4,6 +4,8 @@ use super::MatchCondition;
 use super::RuleWithOperations;
 use super::WebhookClientConfig;
 use kapi_apimachinery::meta::LabelSelector;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::ThinVec;
 
 /// `admissionregistration.k8s.io/v1` `ValidatingWebhook`.
 ///
@@ -11,25 +13,25 @@ use kapi_apimachinery::meta::LabelSelector;
 #[derive(Clone, Default, PartialEq)]
 pub struct ValidatingWebhook {
     /// `admissionReviewVersions`: array of `string`, required. List type `atomic`.
-    pub admission_review_versions: Vec<String>,
+    pub admission_review_versions: ThinVec<CompactString>,
     /// `clientConfig`: `WebhookClientConfig`, required.
     pub client_config: WebhookClientConfig,
     /// `failurePolicy`: `string`, optional.
-    pub failure_policy: Option<String>,
+    pub failure_policy: Option<CompactString>,
     /// `matchConditions`: array of `MatchCondition`, optional. List type `map` (keys `name`). Patch strategy `merge` (merge key `name`).
-    pub match_conditions: Vec<MatchCondition>,
+    pub match_conditions: ThinVec<MatchCondition>,
     /// `matchPolicy`: `string`, optional.
-    pub match_policy: Option<String>,
+    pub match_policy: Option<CompactString>,
     /// `name`: `string`, required.
-    pub name: String,
+    pub name: CompactString,
     /// `namespaceSelector`: `LabelSelector`, optional.
     pub namespace_selector: Option<LabelSelector>,
     /// `objectSelector`: `LabelSelector`, optional.
     pub object_selector: Option<LabelSelector>,
     /// `rules`: array of `RuleWithOperations`, optional. List type `atomic`.
-    pub rules: Vec<RuleWithOperations>,
+    pub rules: ThinVec<RuleWithOperations>,
     /// `sideEffects`: `string`, required.
-    pub side_effects: String,
+    pub side_effects: CompactString,
     /// `timeoutSeconds`: `integer` (`int32`), optional.
     pub timeout_seconds: Option<i32>,
 }

@@ -2,6 +2,7 @@
 
 use super::ValidatingWebhook;
 use kapi_apimachinery::meta::ObjectMeta;
+use kapi_apimachinery::ThinVec;
 
 /// `admissionregistration.k8s.io/v1` `ValidatingWebhookConfiguration` (cluster-scoped).
 ///
@@ -18,7 +19,7 @@ pub struct ValidatingWebhookConfiguration {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
     /// `webhooks`: array of `ValidatingWebhook`, optional. List type `map` (keys `name`). Patch strategy `merge` (merge key `name`).
-    pub webhooks: Vec<ValidatingWebhook>,
+    pub webhooks: ThinVec<ValidatingWebhook>,
 }
 
 impl std::fmt::Debug for ValidatingWebhookConfiguration {

@@ -2,6 +2,8 @@
 
 use super::NamedRuleWithOperations;
 use kapi_apimachinery::meta::LabelSelector;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::ThinVec;
 
 /// `admissionregistration.k8s.io/v1beta1` `MatchResources`.
 ///
@@ -11,15 +13,15 @@ use kapi_apimachinery::meta::LabelSelector;
 #[derive(Clone, Default, PartialEq)]
 pub struct MatchResources {
     /// `excludeResourceRules`: array of `NamedRuleWithOperations`, optional. List type `atomic`.
-    pub exclude_resource_rules: Vec<NamedRuleWithOperations>,
+    pub exclude_resource_rules: ThinVec<NamedRuleWithOperations>,
     /// `matchPolicy`: `string`, optional.
-    pub match_policy: Option<String>,
+    pub match_policy: Option<CompactString>,
     /// `namespaceSelector`: `LabelSelector`, optional.
     pub namespace_selector: Option<LabelSelector>,
     /// `objectSelector`: `LabelSelector`, optional.
     pub object_selector: Option<LabelSelector>,
     /// `resourceRules`: array of `NamedRuleWithOperations`, optional. List type `atomic`.
-    pub resource_rules: Vec<NamedRuleWithOperations>,
+    pub resource_rules: ThinVec<NamedRuleWithOperations>,
 }
 
 impl std::fmt::Debug for MatchResources {

@@ -2,6 +2,7 @@
 
 use super::MatchResources;
 use super::ParamRef;
+use kapi_apimachinery::CompactString;
 
 /// `admissionregistration.k8s.io/v1beta1` `MutatingAdmissionPolicyBindingSpec`.
 ///
@@ -13,7 +14,7 @@ pub struct MutatingAdmissionPolicyBindingSpec {
     /// `paramRef`: `ParamRef`, optional.
     pub param_ref: Option<Box<ParamRef>>,
     /// `policyName`: `string`, optional.
-    pub policy_name: Option<String>,
+    pub policy_name: Option<CompactString>,
 }
 
 impl std::fmt::Debug for MutatingAdmissionPolicyBindingSpec {

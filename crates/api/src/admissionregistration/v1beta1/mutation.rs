@@ -2,6 +2,7 @@
 
 use super::ApplyConfiguration;
 use super::JsonPatch;
+use kapi_apimachinery::CompactString;
 
 /// `admissionregistration.k8s.io/v1beta1` `Mutation`.
 ///
@@ -9,11 +10,11 @@ use super::JsonPatch;
 #[derive(Clone, Default, PartialEq)]
 pub struct Mutation {
     /// `applyConfiguration`: `ApplyConfiguration`, optional.
-    pub apply_configuration: Option<ApplyConfiguration>,
+    pub apply_configuration: Option<Box<ApplyConfiguration>>,
     /// `jsonPatch`: `JSONPatch`, optional.
-    pub json_patch: Option<JsonPatch>,
+    pub json_patch: Option<Box<JsonPatch>>,
     /// `patchType`: `string`, required.
-    pub patch_type: String,
+    pub patch_type: CompactString,
 }
 
 impl std::fmt::Debug for Mutation {

@@ -3,6 +3,8 @@
 use super::CustomResourceConversion;
 use super::CustomResourceDefinitionNames;
 use super::CustomResourceDefinitionVersion;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::ThinVec;
 
 /// `apiextensions.k8s.io/v1` `CustomResourceDefinitionSpec`.
 ///
@@ -12,15 +14,15 @@ pub struct CustomResourceDefinitionSpec {
     /// `conversion`: `CustomResourceConversion`, optional.
     pub conversion: Option<Box<CustomResourceConversion>>,
     /// `group`: `string`, required.
-    pub group: String,
+    pub group: CompactString,
     /// `names`: `CustomResourceDefinitionNames`, required.
     pub names: CustomResourceDefinitionNames,
     /// `preserveUnknownFields`: `boolean`, optional.
     pub preserve_unknown_fields: Option<bool>,
     /// `scope`: `string`, required.
-    pub scope: String,
+    pub scope: CompactString,
     /// `versions`: array of `CustomResourceDefinitionVersion`, required. List type `atomic`.
-    pub versions: Vec<CustomResourceDefinitionVersion>,
+    pub versions: ThinVec<CustomResourceDefinitionVersion>,
 }
 
 impl std::fmt::Debug for CustomResourceDefinitionSpec {

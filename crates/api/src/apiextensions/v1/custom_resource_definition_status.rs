@@ -2,6 +2,8 @@
 
 use super::CustomResourceDefinitionCondition;
 use super::CustomResourceDefinitionNames;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::ThinVec;
 
 /// `apiextensions.k8s.io/v1` `CustomResourceDefinitionStatus`.
 ///
@@ -11,11 +13,11 @@ pub struct CustomResourceDefinitionStatus {
     /// `acceptedNames`: `CustomResourceDefinitionNames`, optional.
     pub accepted_names: Option<Box<CustomResourceDefinitionNames>>,
     /// `conditions`: array of `CustomResourceDefinitionCondition`, optional. List type `map` (keys `type`).
-    pub conditions: Vec<CustomResourceDefinitionCondition>,
+    pub conditions: ThinVec<CustomResourceDefinitionCondition>,
     /// `observedGeneration`: `integer` (`int64`), optional.
     pub observed_generation: Option<i64>,
     /// `storedVersions`: array of `string`, optional. List type `atomic`.
-    pub stored_versions: Vec<String>,
+    pub stored_versions: ThinVec<CompactString>,
 }
 
 impl std::fmt::Debug for CustomResourceDefinitionStatus {

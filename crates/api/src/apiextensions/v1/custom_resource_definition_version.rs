@@ -4,6 +4,8 @@ use super::CustomResourceColumnDefinition;
 use super::CustomResourceSubresources;
 use super::CustomResourceValidation;
 use super::SelectableField;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::ThinVec;
 
 /// `apiextensions.k8s.io/v1` `CustomResourceDefinitionVersion`.
 ///
@@ -11,23 +13,23 @@ use super::SelectableField;
 #[derive(Clone, Default, PartialEq)]
 pub struct CustomResourceDefinitionVersion {
     /// `additionalPrinterColumns`: array of `CustomResourceColumnDefinition`, optional. List type `atomic`.
-    pub additional_printer_columns: Vec<CustomResourceColumnDefinition>,
+    pub additional_printer_columns: ThinVec<CustomResourceColumnDefinition>,
     /// `deprecated`: `boolean`, optional.
     pub deprecated: Option<bool>,
     /// `deprecationWarning`: `string`, optional.
-    pub deprecation_warning: Option<String>,
+    pub deprecation_warning: Option<CompactString>,
     /// `name`: `string`, required.
-    pub name: String,
+    pub name: CompactString,
     /// `schema`: `CustomResourceValidation`, optional.
     pub schema: Option<CustomResourceValidation>,
     /// `selectableFields`: array of `SelectableField`, optional. List type `atomic`.
-    pub selectable_fields: Vec<SelectableField>,
+    pub selectable_fields: ThinVec<SelectableField>,
     /// `served`: `boolean`, required.
     pub served: bool,
     /// `storage`: `boolean`, required.
     pub storage: bool,
     /// `subresources`: `CustomResourceSubresources`, optional.
-    pub subresources: Option<CustomResourceSubresources>,
+    pub subresources: Option<Box<CustomResourceSubresources>>,
 }
 
 impl std::fmt::Debug for CustomResourceDefinitionVersion {

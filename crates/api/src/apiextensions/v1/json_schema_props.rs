@@ -2,8 +2,10 @@
 
 use super::ExternalDocumentation;
 use super::ValidationRule;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::Map;
+use kapi_apimachinery::ThinVec;
 use serde_json::Value;
-use std::collections::BTreeMap;
 
 /// `apiextensions.k8s.io/v1` `JSONSchemaProps`.
 ///
@@ -12,27 +14,27 @@ use std::collections::BTreeMap;
 #[derive(Clone, Default, PartialEq)]
 pub struct JsonSchemaProps {
     /// `$ref`: `string`, optional.
-    pub ref_: Option<String>,
+    pub ref_: Option<CompactString>,
     /// `$schema`: `string`, optional.
-    pub schema: Option<String>,
+    pub schema: Option<CompactString>,
     /// `additionalItems`: `JSONSchemaPropsOrBool`, optional.
     pub additional_items: Option<Value>,
     /// `additionalProperties`: `JSONSchemaPropsOrBool`, optional.
     pub additional_properties: Option<Value>,
     /// `allOf`: array of `JSONSchemaProps`, optional. List type `atomic`.
-    pub all_of: Vec<JsonSchemaProps>,
+    pub all_of: ThinVec<JsonSchemaProps>,
     /// `anyOf`: array of `JSONSchemaProps`, optional. List type `atomic`.
-    pub any_of: Vec<JsonSchemaProps>,
+    pub any_of: ThinVec<JsonSchemaProps>,
     /// `default`: `JSON`, optional.
     pub default: Option<Value>,
     /// `definitions`: map of `JSONSchemaProps`, optional.
-    pub definitions: BTreeMap<String, JsonSchemaProps>,
+    pub definitions: Map<CompactString, JsonSchemaProps>,
     /// `dependencies`: map of `JSONSchemaPropsOrStringArray`, optional.
-    pub dependencies: BTreeMap<String, Value>,
+    pub dependencies: Map<CompactString, Value>,
     /// `description`: `string`, optional.
-    pub description: Option<String>,
+    pub description: Option<CompactString>,
     /// `enum`: array of `JSON`, optional. List type `atomic`.
-    pub enum_: Vec<Value>,
+    pub enum_: ThinVec<Value>,
     /// `example`: `JSON`, optional.
     pub example: Option<Value>,
     /// `exclusiveMaximum`: `boolean`, optional.
@@ -40,11 +42,11 @@ pub struct JsonSchemaProps {
     /// `exclusiveMinimum`: `boolean`, optional.
     pub exclusive_minimum: Option<bool>,
     /// `externalDocs`: `ExternalDocumentation`, optional.
-    pub external_docs: Option<ExternalDocumentation>,
+    pub external_docs: Option<Box<ExternalDocumentation>>,
     /// `format`: `string`, optional.
-    pub format: Option<String>,
+    pub format: Option<CompactString>,
     /// `id`: `string`, optional.
-    pub id: Option<String>,
+    pub id: Option<CompactString>,
     /// `items`: `JSONSchemaPropsOrArray`, optional.
     pub items: Option<Value>,
     /// `maxItems`: `integer` (`int64`), optional.
@@ -70,19 +72,19 @@ pub struct JsonSchemaProps {
     /// `nullable`: `boolean`, optional.
     pub nullable: Option<bool>,
     /// `oneOf`: array of `JSONSchemaProps`, optional. List type `atomic`.
-    pub one_of: Vec<JsonSchemaProps>,
+    pub one_of: ThinVec<JsonSchemaProps>,
     /// `pattern`: `string`, optional.
-    pub pattern: Option<String>,
+    pub pattern: Option<CompactString>,
     /// `patternProperties`: map of `JSONSchemaProps`, optional.
-    pub pattern_properties: BTreeMap<String, JsonSchemaProps>,
+    pub pattern_properties: Map<CompactString, JsonSchemaProps>,
     /// `properties`: map of `JSONSchemaProps`, optional.
-    pub properties: BTreeMap<String, JsonSchemaProps>,
+    pub properties: Map<CompactString, JsonSchemaProps>,
     /// `required`: array of `string`, optional. List type `atomic`.
-    pub required: Vec<String>,
+    pub required: ThinVec<CompactString>,
     /// `title`: `string`, optional.
-    pub title: Option<String>,
+    pub title: Option<CompactString>,
     /// `type`: `string`, optional.
-    pub type_: Option<String>,
+    pub type_: Option<CompactString>,
     /// `uniqueItems`: `boolean`, optional.
     pub unique_items: Option<bool>,
     /// `x-kubernetes-embedded-resource`: `boolean`, optional.
@@ -90,15 +92,15 @@ pub struct JsonSchemaProps {
     /// `x-kubernetes-int-or-string`: `boolean`, optional.
     pub x_kubernetes_int_or_string: Option<bool>,
     /// `x-kubernetes-list-map-keys`: array of `string`, optional. List type `atomic`.
-    pub x_kubernetes_list_map_keys: Vec<String>,
+    pub x_kubernetes_list_map_keys: ThinVec<CompactString>,
     /// `x-kubernetes-list-type`: `string`, optional.
-    pub x_kubernetes_list_type: Option<String>,
+    pub x_kubernetes_list_type: Option<CompactString>,
     /// `x-kubernetes-map-type`: `string`, optional.
-    pub x_kubernetes_map_type: Option<String>,
+    pub x_kubernetes_map_type: Option<CompactString>,
     /// `x-kubernetes-preserve-unknown-fields`: `boolean`, optional.
     pub x_kubernetes_preserve_unknown_fields: Option<bool>,
     /// `x-kubernetes-validations`: array of `ValidationRule`, optional. List type `map` (keys `rule`). Patch strategy `merge` (merge key `rule`).
-    pub x_kubernetes_validations: Vec<ValidationRule>,
+    pub x_kubernetes_validations: ThinVec<ValidationRule>,
 }
 
 impl std::fmt::Debug for JsonSchemaProps {

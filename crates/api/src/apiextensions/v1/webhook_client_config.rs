@@ -2,6 +2,7 @@
 
 use super::ServiceReference;
 use kapi_apimachinery::ByteString;
+use kapi_apimachinery::CompactString;
 
 /// `apiextensions.k8s.io/v1` `WebhookClientConfig`.
 ///
@@ -13,7 +14,7 @@ pub struct WebhookClientConfig {
     /// `service`: `ServiceReference`, optional.
     pub service: Option<Box<ServiceReference>>,
     /// `url`: `string`, optional.
-    pub url: Option<String>,
+    pub url: Option<CompactString>,
 }
 
 impl std::fmt::Debug for WebhookClientConfig {

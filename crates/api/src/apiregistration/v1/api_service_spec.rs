@@ -2,6 +2,7 @@
 
 use super::ServiceReference;
 use kapi_apimachinery::ByteString;
+use kapi_apimachinery::CompactString;
 
 /// `apiregistration.k8s.io/v1` `APIServiceSpec`.
 ///
@@ -12,7 +13,7 @@ pub struct ApiServiceSpec {
     /// `caBundle`: `string` (`byte`), optional. List type `atomic`.
     pub ca_bundle: Option<ByteString>,
     /// `group`: `string`, optional.
-    pub group: Option<String>,
+    pub group: Option<CompactString>,
     /// `groupPriorityMinimum`: `integer` (`int32`), required.
     pub group_priority_minimum: i32,
     /// `insecureSkipTLSVerify`: `boolean`, optional.
@@ -20,7 +21,7 @@ pub struct ApiServiceSpec {
     /// `service`: `ServiceReference`, optional.
     pub service: Option<Box<ServiceReference>>,
     /// `version`: `string`, optional.
-    pub version: Option<String>,
+    pub version: Option<CompactString>,
     /// `versionPriority`: `integer` (`int32`), required.
     pub version_priority: i32,
 }

@@ -2,6 +2,8 @@
 
 use super::ServerStorageVersion;
 use super::StorageVersionCondition;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::ThinVec;
 
 /// `internal.apiserver.k8s.io/v1alpha1` `StorageVersionStatus`.
 ///
@@ -9,11 +11,11 @@ use super::StorageVersionCondition;
 #[derive(Clone, Default, PartialEq)]
 pub struct StorageVersionStatus {
     /// `commonEncodingVersion`: `string`, optional.
-    pub common_encoding_version: Option<String>,
+    pub common_encoding_version: Option<CompactString>,
     /// `conditions`: array of `StorageVersionCondition`, optional. List type `map` (keys `type`).
-    pub conditions: Vec<StorageVersionCondition>,
+    pub conditions: ThinVec<StorageVersionCondition>,
     /// `storageVersions`: array of `ServerStorageVersion`, optional. List type `map` (keys `apiServerID`).
-    pub storage_versions: Vec<ServerStorageVersion>,
+    pub storage_versions: ThinVec<ServerStorageVersion>,
 }
 
 impl std::fmt::Debug for StorageVersionStatus {

@@ -6,6 +6,8 @@ use super::StatefulSetUpdateStrategy;
 use crate::core::v1::PersistentVolumeClaim;
 use crate::core::v1::PodTemplateSpec;
 use kapi_apimachinery::meta::LabelSelector;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::ThinVec;
 
 /// `apps/v1` `StatefulSetSpec`.
 ///
@@ -15,12 +17,12 @@ pub struct StatefulSetSpec {
     /// `minReadySeconds`: `integer` (`int32`), optional.
     pub min_ready_seconds: Option<i32>,
     /// `ordinals`: `StatefulSetOrdinals`, optional.
-    pub ordinals: Option<StatefulSetOrdinals>,
+    pub ordinals: Option<Box<StatefulSetOrdinals>>,
     /// `persistentVolumeClaimRetentionPolicy`: `StatefulSetPersistentVolumeClaimRetentionPolicy`, optional.
     pub persistent_volume_claim_retention_policy:
-        Option<StatefulSetPersistentVolumeClaimRetentionPolicy>,
+        Option<Box<StatefulSetPersistentVolumeClaimRetentionPolicy>>,
     /// `podManagementPolicy`: `string`, optional.
-    pub pod_management_policy: Option<String>,
+    pub pod_management_policy: Option<CompactString>,
     /// `replicas`: `integer` (`int32`), optional.
     pub replicas: Option<i32>,
     /// `revisionHistoryLimit`: `integer` (`int32`), optional.
@@ -28,13 +30,13 @@ pub struct StatefulSetSpec {
     /// `selector`: `LabelSelector`, required.
     pub selector: LabelSelector,
     /// `serviceName`: `string`, optional.
-    pub service_name: Option<String>,
+    pub service_name: Option<CompactString>,
     /// `template`: `PodTemplateSpec`, required.
     pub template: PodTemplateSpec,
     /// `updateStrategy`: `StatefulSetUpdateStrategy`, optional.
     pub update_strategy: Option<Box<StatefulSetUpdateStrategy>>,
     /// `volumeClaimTemplates`: array of `PersistentVolumeClaim`, optional. List type `atomic`.
-    pub volume_claim_templates: Vec<PersistentVolumeClaim>,
+    pub volume_claim_templates: ThinVec<PersistentVolumeClaim>,
 }
 
 impl std::fmt::Debug for StatefulSetSpec {

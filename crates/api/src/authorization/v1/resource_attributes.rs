@@ -2,6 +2,7 @@
 
 use super::FieldSelectorAttributes;
 use super::LabelSelectorAttributes;
+use kapi_apimachinery::CompactString;
 
 /// `authorization.k8s.io/v1` `ResourceAttributes`.
 ///
@@ -9,23 +10,23 @@ use super::LabelSelectorAttributes;
 #[derive(Clone, Default, PartialEq)]
 pub struct ResourceAttributes {
     /// `fieldSelector`: `FieldSelectorAttributes`, optional.
-    pub field_selector: Option<FieldSelectorAttributes>,
+    pub field_selector: Option<Box<FieldSelectorAttributes>>,
     /// `group`: `string`, optional.
-    pub group: Option<String>,
+    pub group: Option<CompactString>,
     /// `labelSelector`: `LabelSelectorAttributes`, optional.
-    pub label_selector: Option<LabelSelectorAttributes>,
+    pub label_selector: Option<Box<LabelSelectorAttributes>>,
     /// `name`: `string`, optional.
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// `namespace`: `string`, optional.
-    pub namespace: Option<String>,
+    pub namespace: Option<CompactString>,
     /// `resource`: `string`, optional.
-    pub resource: Option<String>,
+    pub resource: Option<CompactString>,
     /// `subresource`: `string`, optional.
-    pub subresource: Option<String>,
+    pub subresource: Option<CompactString>,
     /// `verb`: `string`, optional.
-    pub verb: Option<String>,
+    pub verb: Option<CompactString>,
     /// `version`: `string`, optional.
-    pub version: Option<String>,
+    pub version: Option<CompactString>,
 }
 
 impl std::fmt::Debug for ResourceAttributes {

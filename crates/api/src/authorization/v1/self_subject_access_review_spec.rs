@@ -9,7 +9,7 @@ use super::ResourceAttributes;
 #[derive(Clone, Default, PartialEq)]
 pub struct SelfSubjectAccessReviewSpec {
     /// `nonResourceAttributes`: `NonResourceAttributes`, optional.
-    pub non_resource_attributes: Option<NonResourceAttributes>,
+    pub non_resource_attributes: Option<Box<NonResourceAttributes>>,
     /// `resourceAttributes`: `ResourceAttributes`, optional.
     pub resource_attributes: Option<Box<ResourceAttributes>>,
 }

@@ -2,7 +2,9 @@
 
 use super::NonResourceAttributes;
 use super::ResourceAttributes;
-use std::collections::BTreeMap;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::Map;
+use kapi_apimachinery::ThinVec;
 
 /// `authorization.k8s.io/v1` `SubjectAccessReviewSpec`.
 ///
@@ -10,17 +12,17 @@ use std::collections::BTreeMap;
 #[derive(Clone, Default, PartialEq)]
 pub struct SubjectAccessReviewSpec {
     /// `extra`: map of array of `string`, optional.
-    pub extra: BTreeMap<String, Vec<String>>,
+    pub extra: Map<CompactString, ThinVec<CompactString>>,
     /// `groups`: array of `string`, optional. List type `atomic`.
-    pub groups: Vec<String>,
+    pub groups: ThinVec<CompactString>,
     /// `nonResourceAttributes`: `NonResourceAttributes`, optional.
-    pub non_resource_attributes: Option<NonResourceAttributes>,
+    pub non_resource_attributes: Option<Box<NonResourceAttributes>>,
     /// `resourceAttributes`: `ResourceAttributes`, optional.
     pub resource_attributes: Option<Box<ResourceAttributes>>,
     /// `uid`: `string`, optional.
-    pub uid: Option<String>,
+    pub uid: Option<CompactString>,
     /// `user`: `string`, optional.
-    pub user: Option<String>,
+    pub user: Option<CompactString>,
 }
 
 impl std::fmt::Debug for SubjectAccessReviewSpec {

@@ -2,6 +2,8 @@
 
 use super::NonResourceRule;
 use super::ResourceRule;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::ThinVec;
 
 /// `authorization.k8s.io/v1` `SubjectRulesReviewStatus`.
 ///
@@ -9,13 +11,13 @@ use super::ResourceRule;
 #[derive(Clone, Default, PartialEq)]
 pub struct SubjectRulesReviewStatus {
     /// `evaluationError`: `string`, optional.
-    pub evaluation_error: Option<String>,
+    pub evaluation_error: Option<CompactString>,
     /// `incomplete`: `boolean`, required.
     pub incomplete: bool,
     /// `nonResourceRules`: array of `NonResourceRule`, required. List type `atomic`.
-    pub non_resource_rules: Vec<NonResourceRule>,
+    pub non_resource_rules: ThinVec<NonResourceRule>,
     /// `resourceRules`: array of `ResourceRule`, required. List type `atomic`.
-    pub resource_rules: Vec<ResourceRule>,
+    pub resource_rules: ThinVec<ResourceRule>,
 }
 
 impl std::fmt::Debug for SubjectRulesReviewStatus {

@@ -3,6 +3,7 @@
 use super::CrossVersionObjectReference;
 use super::HorizontalPodAutoscalerBehavior;
 use super::MetricSpec;
+use kapi_apimachinery::ThinVec;
 
 /// `autoscaling/v2` `HorizontalPodAutoscalerSpec`.
 ///
@@ -10,11 +11,11 @@ use super::MetricSpec;
 #[derive(Clone, Default, PartialEq)]
 pub struct HorizontalPodAutoscalerSpec {
     /// `behavior`: `HorizontalPodAutoscalerBehavior`, optional.
-    pub behavior: Option<HorizontalPodAutoscalerBehavior>,
+    pub behavior: Option<Box<HorizontalPodAutoscalerBehavior>>,
     /// `maxReplicas`: `integer` (`int32`), required.
     pub max_replicas: i32,
     /// `metrics`: array of `MetricSpec`, optional. List type `atomic`.
-    pub metrics: Vec<MetricSpec>,
+    pub metrics: ThinVec<MetricSpec>,
     /// `minReplicas`: `integer` (`int32`), optional.
     pub min_replicas: Option<i32>,
     /// `scaleTargetRef`: `CrossVersionObjectReference`, required.

@@ -2,6 +2,7 @@
 
 use super::HorizontalPodAutoscalerCondition;
 use super::MetricStatus;
+use kapi_apimachinery::ThinVec;
 use kapi_apimachinery::Time;
 
 /// `autoscaling/v2` `HorizontalPodAutoscalerStatus`.
@@ -10,9 +11,9 @@ use kapi_apimachinery::Time;
 #[derive(Clone, Default, PartialEq)]
 pub struct HorizontalPodAutoscalerStatus {
     /// `conditions`: array of `HorizontalPodAutoscalerCondition`, optional. List type `map` (keys `type`). Patch strategy `merge` (merge key `type`).
-    pub conditions: Vec<HorizontalPodAutoscalerCondition>,
+    pub conditions: ThinVec<HorizontalPodAutoscalerCondition>,
     /// `currentMetrics`: array of `MetricStatus`, optional. List type `atomic`.
-    pub current_metrics: Vec<MetricStatus>,
+    pub current_metrics: ThinVec<MetricStatus>,
     /// `currentReplicas`: `integer` (`int32`), optional.
     pub current_replicas: Option<i32>,
     /// `desiredReplicas`: `integer` (`int32`), required.

@@ -5,6 +5,7 @@ use super::ExternalMetricSource;
 use super::ObjectMetricSource;
 use super::PodsMetricSource;
 use super::ResourceMetricSource;
+use kapi_apimachinery::CompactString;
 
 /// `autoscaling/v2` `MetricSpec`.
 ///
@@ -22,7 +23,7 @@ pub struct MetricSpec {
     /// `resource`: `ResourceMetricSource`, optional.
     pub resource: Option<Box<ResourceMetricSource>>,
     /// `type`: `string`, required.
-    pub type_: String,
+    pub type_: CompactString,
 }
 
 impl std::fmt::Debug for MetricSpec {

@@ -5,6 +5,7 @@ use super::ExternalMetricStatus;
 use super::ObjectMetricStatus;
 use super::PodsMetricStatus;
 use super::ResourceMetricStatus;
+use kapi_apimachinery::CompactString;
 
 /// `autoscaling/v2` `MetricStatus`.
 ///
@@ -22,7 +23,7 @@ pub struct MetricStatus {
     /// `resource`: `ResourceMetricStatus`, optional.
     pub resource: Option<Box<ResourceMetricStatus>>,
     /// `type`: `string`, required.
-    pub type_: String,
+    pub type_: CompactString,
 }
 
 impl std::fmt::Debug for MetricStatus {

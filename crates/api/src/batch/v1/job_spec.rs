@@ -4,6 +4,7 @@ use super::PodFailurePolicy;
 use super::SuccessPolicy;
 use crate::core::v1::PodTemplateSpec;
 use kapi_apimachinery::meta::LabelSelector;
+use kapi_apimachinery::CompactString;
 
 /// `batch/v1` `JobSpec`.
 ///
@@ -17,11 +18,11 @@ pub struct JobSpec {
     /// `backoffLimitPerIndex`: `integer` (`int32`), optional.
     pub backoff_limit_per_index: Option<i32>,
     /// `completionMode`: `string`, optional.
-    pub completion_mode: Option<String>,
+    pub completion_mode: Option<CompactString>,
     /// `completions`: `integer` (`int32`), optional.
     pub completions: Option<i32>,
     /// `managedBy`: `string`, optional.
-    pub managed_by: Option<String>,
+    pub managed_by: Option<CompactString>,
     /// `manualSelector`: `boolean`, optional.
     pub manual_selector: Option<bool>,
     /// `maxFailedIndexes`: `integer` (`int32`), optional.
@@ -31,7 +32,7 @@ pub struct JobSpec {
     /// `podFailurePolicy`: `PodFailurePolicy`, optional.
     pub pod_failure_policy: Option<PodFailurePolicy>,
     /// `podReplacementPolicy`: `string`, optional.
-    pub pod_replacement_policy: Option<String>,
+    pub pod_replacement_policy: Option<CompactString>,
     /// `selector`: `LabelSelector`, optional.
     pub selector: Option<LabelSelector>,
     /// `successPolicy`: `SuccessPolicy`, optional.

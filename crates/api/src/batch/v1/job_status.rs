@@ -2,6 +2,8 @@
 
 use super::JobCondition;
 use super::UncountedTerminatedPods;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::ThinVec;
 use kapi_apimachinery::Time;
 
 /// `batch/v1` `JobStatus`.
@@ -12,15 +14,15 @@ pub struct JobStatus {
     /// `active`: `integer` (`int32`), optional.
     pub active: Option<i32>,
     /// `completedIndexes`: `string`, optional.
-    pub completed_indexes: Option<String>,
+    pub completed_indexes: Option<CompactString>,
     /// `completionTime`: `Time`, optional.
     pub completion_time: Option<Time>,
     /// `conditions`: array of `JobCondition`, optional. List type `atomic`. Patch strategy `merge` (merge key `type`).
-    pub conditions: Vec<JobCondition>,
+    pub conditions: ThinVec<JobCondition>,
     /// `failed`: `integer` (`int32`), optional.
     pub failed: Option<i32>,
     /// `failedIndexes`: `string`, optional.
-    pub failed_indexes: Option<String>,
+    pub failed_indexes: Option<CompactString>,
     /// `ready`: `integer` (`int32`), optional.
     pub ready: Option<i32>,
     /// `startTime`: `Time`, optional.
@@ -30,7 +32,7 @@ pub struct JobStatus {
     /// `terminating`: `integer` (`int32`), optional.
     pub terminating: Option<i32>,
     /// `uncountedTerminatedPods`: `UncountedTerminatedPods`, optional.
-    pub uncounted_terminated_pods: Option<UncountedTerminatedPods>,
+    pub uncounted_terminated_pods: Option<Box<UncountedTerminatedPods>>,
 }
 
 impl std::fmt::Debug for JobStatus {

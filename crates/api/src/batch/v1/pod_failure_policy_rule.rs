@@ -2,6 +2,8 @@
 
 use super::PodFailurePolicyOnExitCodesRequirement;
 use super::PodFailurePolicyOnPodConditionsPattern;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::ThinVec;
 
 /// `batch/v1` `PodFailurePolicyRule`.
 ///
@@ -9,11 +11,11 @@ use super::PodFailurePolicyOnPodConditionsPattern;
 #[derive(Clone, Default, PartialEq)]
 pub struct PodFailurePolicyRule {
     /// `action`: `string`, required.
-    pub action: String,
+    pub action: CompactString,
     /// `onExitCodes`: `PodFailurePolicyOnExitCodesRequirement`, optional.
     pub on_exit_codes: Option<Box<PodFailurePolicyOnExitCodesRequirement>>,
     /// `onPodConditions`: array of `PodFailurePolicyOnPodConditionsPattern`, optional. List type `atomic`.
-    pub on_pod_conditions: Vec<PodFailurePolicyOnPodConditionsPattern>,
+    pub on_pod_conditions: ThinVec<PodFailurePolicyOnPodConditionsPattern>,
 }
 
 impl std::fmt::Debug for PodFailurePolicyRule {

@@ -2,6 +2,7 @@
 
 use super::CertificateSigningRequestCondition;
 use kapi_apimachinery::ByteString;
+use kapi_apimachinery::ThinVec;
 
 /// `certificates.k8s.io/v1` `CertificateSigningRequestStatus`.
 ///
@@ -11,7 +12,7 @@ pub struct CertificateSigningRequestStatus {
     /// `certificate`: `string` (`byte`), optional.
     pub certificate: Option<ByteString>,
     /// `conditions`: array of `CertificateSigningRequestCondition`, optional. List type `map` (keys `type`).
-    pub conditions: Vec<CertificateSigningRequestCondition>,
+    pub conditions: ThinVec<CertificateSigningRequestCondition>,
 }
 
 impl std::fmt::Debug for CertificateSigningRequestStatus {

@@ -10,11 +10,11 @@ use super::PodAntiAffinity;
 #[derive(Clone, Default, PartialEq)]
 pub struct Affinity {
     /// `nodeAffinity`: `NodeAffinity`, optional.
-    pub node_affinity: Option<NodeAffinity>,
+    pub node_affinity: Option<Box<NodeAffinity>>,
     /// `podAffinity`: `PodAffinity`, optional.
-    pub pod_affinity: Option<PodAffinity>,
+    pub pod_affinity: Option<Box<PodAffinity>>,
     /// `podAntiAffinity`: `PodAntiAffinity`, optional.
-    pub pod_anti_affinity: Option<PodAntiAffinity>,
+    pub pod_anti_affinity: Option<Box<PodAntiAffinity>>,
 }
 
 impl std::fmt::Debug for Affinity {

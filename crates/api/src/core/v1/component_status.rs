@@ -2,6 +2,7 @@
 
 use super::ComponentCondition;
 use kapi_apimachinery::meta::ObjectMeta;
+use kapi_apimachinery::ThinVec;
 
 /// `v1` `ComponentStatus` (cluster-scoped).
 ///
@@ -16,7 +17,7 @@ use kapi_apimachinery::meta::ObjectMeta;
 #[derive(Clone, Default, PartialEq)]
 pub struct ComponentStatus {
     /// `conditions`: array of `ComponentCondition`, optional. List type `map` (keys `type`). Patch strategy `merge` (merge key `type`).
-    pub conditions: Vec<ComponentCondition>,
+    pub conditions: ThinVec<ComponentCondition>,
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
 }

@@ -2,7 +2,8 @@
 
 use kapi_apimachinery::meta::ObjectMeta;
 use kapi_apimachinery::ByteString;
-use std::collections::BTreeMap;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::Map;
 
 /// `v1` `ConfigMap` (namespaced).
 ///
@@ -17,9 +18,9 @@ use std::collections::BTreeMap;
 #[derive(Clone, Default, PartialEq)]
 pub struct ConfigMap {
     /// `binaryData`: map of `string` (`byte`), optional.
-    pub binary_data: BTreeMap<String, ByteString>,
+    pub binary_data: Map<CompactString, ByteString>,
     /// `data`: map of `string`, optional.
-    pub data: BTreeMap<String, String>,
+    pub data: Map<CompactString, CompactString>,
     /// `immutable`: `boolean`, optional.
     pub immutable: Option<bool>,
     /// `metadata`: `ObjectMeta`, required.

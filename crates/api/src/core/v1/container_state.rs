@@ -10,11 +10,11 @@ use super::ContainerStateWaiting;
 #[derive(Clone, Default, PartialEq)]
 pub struct ContainerState {
     /// `running`: `ContainerStateRunning`, optional.
-    pub running: Option<ContainerStateRunning>,
+    pub running: Option<Box<ContainerStateRunning>>,
     /// `terminated`: `ContainerStateTerminated`, optional.
     pub terminated: Option<Box<ContainerStateTerminated>>,
     /// `waiting`: `ContainerStateWaiting`, optional.
-    pub waiting: Option<ContainerStateWaiting>,
+    pub waiting: Option<Box<ContainerStateWaiting>>,
 }
 
 impl std::fmt::Debug for ContainerState {

@@ -5,8 +5,10 @@ use super::ContainerUser;
 use super::ResourceRequirements;
 use super::ResourceStatus;
 use super::VolumeMountStatus;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::Map;
 use kapi_apimachinery::Quantity;
-use std::collections::BTreeMap;
+use kapi_apimachinery::ThinVec;
 
 /// `v1` `ContainerStatus`.
 ///
@@ -14,19 +16,19 @@ use std::collections::BTreeMap;
 #[derive(Clone, Default, PartialEq)]
 pub struct ContainerStatus {
     /// `allocatedResources`: map of `Quantity`, optional.
-    pub allocated_resources: BTreeMap<String, Quantity>,
+    pub allocated_resources: Map<CompactString, Quantity>,
     /// `allocatedResourcesStatus`: array of `ResourceStatus`, optional. List type `map` (keys `name`). Patch strategy `merge` (merge key `name`).
-    pub allocated_resources_status: Vec<ResourceStatus>,
+    pub allocated_resources_status: ThinVec<ResourceStatus>,
     /// `containerID`: `string`, optional.
-    pub container_id: Option<String>,
+    pub container_id: Option<CompactString>,
     /// `image`: `string`, required.
-    pub image: String,
+    pub image: CompactString,
     /// `imageID`: `string`, required.
-    pub image_id: String,
+    pub image_id: CompactString,
     /// `lastState`: `ContainerState`, optional.
     pub last_state: Option<Box<ContainerState>>,
     /// `name`: `string`, required.
-    pub name: String,
+    pub name: CompactString,
     /// `ready`: `boolean`, required.
     pub ready: bool,
     /// `resources`: `ResourceRequirements`, optional.
@@ -38,11 +40,11 @@ pub struct ContainerStatus {
     /// `state`: `ContainerState`, optional.
     pub state: Option<Box<ContainerState>>,
     /// `stopSignal`: `string`, optional.
-    pub stop_signal: Option<String>,
+    pub stop_signal: Option<CompactString>,
     /// `user`: `ContainerUser`, optional.
     pub user: Option<ContainerUser>,
     /// `volumeMounts`: array of `VolumeMountStatus`, optional. List type `map` (keys `mountPath`). Patch strategy `merge` (merge key `mountPath`).
-    pub volume_mounts: Vec<VolumeMountStatus>,
+    pub volume_mounts: ThinVec<VolumeMountStatus>,
 }
 
 impl std::fmt::Debug for ContainerStatus {

@@ -8,7 +8,7 @@ use super::LinuxContainerUser;
 #[derive(Clone, Default, PartialEq)]
 pub struct ContainerUser {
     /// `linux`: `LinuxContainerUser`, optional.
-    pub linux: Option<LinuxContainerUser>,
+    pub linux: Option<Box<LinuxContainerUser>>,
 }
 
 impl std::fmt::Debug for ContainerUser {

@@ -2,6 +2,7 @@
 
 use super::ObjectFieldSelector;
 use super::ResourceFieldSelector;
+use kapi_apimachinery::CompactString;
 
 /// `v1` `DownwardAPIVolumeFile`.
 ///
@@ -10,11 +11,11 @@ use super::ResourceFieldSelector;
 #[derive(Clone, Default, PartialEq)]
 pub struct DownwardApiVolumeFile {
     /// `fieldRef`: `ObjectFieldSelector`, optional.
-    pub field_ref: Option<ObjectFieldSelector>,
+    pub field_ref: Option<Box<ObjectFieldSelector>>,
     /// `mode`: `integer` (`int32`), optional.
     pub mode: Option<i32>,
     /// `path`: `string`, required.
-    pub path: String,
+    pub path: CompactString,
     /// `resourceFieldRef`: `ResourceFieldSelector`, optional.
     pub resource_field_ref: Option<Box<ResourceFieldSelector>>,
 }

@@ -2,6 +2,7 @@
 
 use super::EndpointAddress;
 use super::EndpointPort;
+use kapi_apimachinery::ThinVec;
 
 /// `v1` `EndpointSubset`.
 ///
@@ -9,11 +10,11 @@ use super::EndpointPort;
 #[derive(Clone, Default, PartialEq)]
 pub struct EndpointSubset {
     /// `addresses`: array of `EndpointAddress`, optional. List type `atomic`.
-    pub addresses: Vec<EndpointAddress>,
+    pub addresses: ThinVec<EndpointAddress>,
     /// `notReadyAddresses`: array of `EndpointAddress`, optional. List type `atomic`.
-    pub not_ready_addresses: Vec<EndpointAddress>,
+    pub not_ready_addresses: ThinVec<EndpointAddress>,
     /// `ports`: array of `EndpointPort`, optional. List type `atomic`.
-    pub ports: Vec<EndpointPort>,
+    pub ports: ThinVec<EndpointPort>,
 }
 
 impl std::fmt::Debug for EndpointSubset {

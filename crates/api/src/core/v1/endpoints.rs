@@ -2,6 +2,7 @@
 
 use super::EndpointSubset;
 use kapi_apimachinery::meta::ObjectMeta;
+use kapi_apimachinery::ThinVec;
 
 /// `v1` `Endpoints` (namespaced).
 ///
@@ -18,7 +19,7 @@ pub struct Endpoints {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
     /// `subsets`: array of `EndpointSubset`, optional. List type `atomic`.
-    pub subsets: Vec<EndpointSubset>,
+    pub subsets: ThinVec<EndpointSubset>,
 }
 
 impl std::fmt::Debug for Endpoints {

@@ -2,6 +2,7 @@
 
 use super::ConfigMapEnvSource;
 use super::SecretEnvSource;
+use kapi_apimachinery::CompactString;
 
 /// `v1` `EnvFromSource`.
 ///
@@ -9,11 +10,11 @@ use super::SecretEnvSource;
 #[derive(Clone, Default, PartialEq)]
 pub struct EnvFromSource {
     /// `configMapRef`: `ConfigMapEnvSource`, optional.
-    pub config_map_ref: Option<ConfigMapEnvSource>,
+    pub config_map_ref: Option<Box<ConfigMapEnvSource>>,
     /// `prefix`: `string`, optional.
-    pub prefix: Option<String>,
+    pub prefix: Option<CompactString>,
     /// `secretRef`: `SecretEnvSource`, optional.
-    pub secret_ref: Option<SecretEnvSource>,
+    pub secret_ref: Option<Box<SecretEnvSource>>,
 }
 
 impl std::fmt::Debug for EnvFromSource {

@@ -14,7 +14,7 @@ pub struct EnvVarSource {
     /// `configMapKeyRef`: `ConfigMapKeySelector`, optional.
     pub config_map_key_ref: Option<Box<ConfigMapKeySelector>>,
     /// `fieldRef`: `ObjectFieldSelector`, optional.
-    pub field_ref: Option<ObjectFieldSelector>,
+    pub field_ref: Option<Box<ObjectFieldSelector>>,
     /// `fileKeyRef`: `FileKeySelector`, optional.
     pub file_key_ref: Option<Box<FileKeySelector>>,
     /// `resourceFieldRef`: `ResourceFieldSelector`, optional.

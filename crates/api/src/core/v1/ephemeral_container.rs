@@ -11,6 +11,8 @@ use super::ResourceRequirements;
 use super::SecurityContext;
 use super::VolumeDevice;
 use super::VolumeMount;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::ThinVec;
 
 /// `v1` `EphemeralContainer`.
 ///
@@ -18,35 +20,35 @@ use super::VolumeMount;
 #[derive(Clone, Default, PartialEq)]
 pub struct EphemeralContainer {
     /// `args`: array of `string`, optional. List type `atomic`.
-    pub args: Vec<String>,
+    pub args: ThinVec<CompactString>,
     /// `command`: array of `string`, optional. List type `atomic`.
-    pub command: Vec<String>,
+    pub command: ThinVec<CompactString>,
     /// `env`: array of `EnvVar`, optional. List type `map` (keys `name`). Patch strategy `merge` (merge key `name`).
-    pub env: Vec<EnvVar>,
+    pub env: ThinVec<EnvVar>,
     /// `envFrom`: array of `EnvFromSource`, optional. List type `atomic`.
-    pub env_from: Vec<EnvFromSource>,
+    pub env_from: ThinVec<EnvFromSource>,
     /// `image`: `string`, optional.
-    pub image: Option<String>,
+    pub image: Option<CompactString>,
     /// `imagePullPolicy`: `string`, optional.
-    pub image_pull_policy: Option<String>,
+    pub image_pull_policy: Option<CompactString>,
     /// `lifecycle`: `Lifecycle`, optional.
-    pub lifecycle: Option<Lifecycle>,
+    pub lifecycle: Option<Box<Lifecycle>>,
     /// `livenessProbe`: `Probe`, optional.
     pub liveness_probe: Option<Box<Probe>>,
     /// `name`: `string`, required.
-    pub name: String,
+    pub name: CompactString,
     /// `ports`: array of `ContainerPort`, optional. List type `map` (keys `containerPort`, `protocol`). Patch strategy `merge` (merge key `containerPort`).
-    pub ports: Vec<ContainerPort>,
+    pub ports: ThinVec<ContainerPort>,
     /// `readinessProbe`: `Probe`, optional.
     pub readiness_probe: Option<Box<Probe>>,
     /// `resizePolicy`: array of `ContainerResizePolicy`, optional. List type `atomic`.
-    pub resize_policy: Vec<ContainerResizePolicy>,
+    pub resize_policy: ThinVec<ContainerResizePolicy>,
     /// `resources`: `ResourceRequirements`, optional.
     pub resources: Option<Box<ResourceRequirements>>,
     /// `restartPolicy`: `string`, optional.
-    pub restart_policy: Option<String>,
+    pub restart_policy: Option<CompactString>,
     /// `restartPolicyRules`: array of `ContainerRestartRule`, optional. List type `atomic`.
-    pub restart_policy_rules: Vec<ContainerRestartRule>,
+    pub restart_policy_rules: ThinVec<ContainerRestartRule>,
     /// `securityContext`: `SecurityContext`, optional.
     pub security_context: Option<Box<SecurityContext>>,
     /// `startupProbe`: `Probe`, optional.
@@ -56,19 +58,19 @@ pub struct EphemeralContainer {
     /// `stdinOnce`: `boolean`, optional.
     pub stdin_once: Option<bool>,
     /// `targetContainerName`: `string`, optional.
-    pub target_container_name: Option<String>,
+    pub target_container_name: Option<CompactString>,
     /// `terminationMessagePath`: `string`, optional.
-    pub termination_message_path: Option<String>,
+    pub termination_message_path: Option<CompactString>,
     /// `terminationMessagePolicy`: `string`, optional.
-    pub termination_message_policy: Option<String>,
+    pub termination_message_policy: Option<CompactString>,
     /// `tty`: `boolean`, optional.
     pub tty: Option<bool>,
     /// `volumeDevices`: array of `VolumeDevice`, optional. List type `map` (keys `devicePath`). Patch strategy `merge` (merge key `devicePath`).
-    pub volume_devices: Vec<VolumeDevice>,
+    pub volume_devices: ThinVec<VolumeDevice>,
     /// `volumeMounts`: array of `VolumeMount`, optional. List type `map` (keys `mountPath`). Patch strategy `merge` (merge key `mountPath`).
-    pub volume_mounts: Vec<VolumeMount>,
+    pub volume_mounts: ThinVec<VolumeMount>,
     /// `workingDir`: `string`, optional.
-    pub working_dir: Option<String>,
+    pub working_dir: Option<CompactString>,
 }
 
 impl std::fmt::Debug for EphemeralContainer {

@@ -4,6 +4,7 @@ use super::EventSeries;
 use super::EventSource;
 use super::ObjectReference;
 use kapi_apimachinery::meta::ObjectMeta;
+use kapi_apimachinery::CompactString;
 use kapi_apimachinery::MicroTime;
 use kapi_apimachinery::Time;
 
@@ -20,7 +21,7 @@ use kapi_apimachinery::Time;
 #[derive(Clone, Default, PartialEq)]
 pub struct Event {
     /// `action`: `string`, optional.
-    pub action: Option<String>,
+    pub action: Option<CompactString>,
     /// `count`: `integer` (`int32`), optional.
     pub count: Option<i32>,
     /// `eventTime`: `MicroTime`, optional.
@@ -32,23 +33,23 @@ pub struct Event {
     /// `lastTimestamp`: `Time`, optional.
     pub last_timestamp: Option<Time>,
     /// `message`: `string`, optional.
-    pub message: Option<String>,
+    pub message: Option<CompactString>,
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
     /// `reason`: `string`, optional.
-    pub reason: Option<String>,
+    pub reason: Option<CompactString>,
     /// `related`: `ObjectReference`, optional.
     pub related: Option<ObjectReference>,
     /// `reportingComponent`: `string`, optional.
-    pub reporting_component: Option<String>,
+    pub reporting_component: Option<CompactString>,
     /// `reportingInstance`: `string`, optional.
-    pub reporting_instance: Option<String>,
+    pub reporting_instance: Option<CompactString>,
     /// `series`: `EventSeries`, optional.
     pub series: Option<EventSeries>,
     /// `source`: `EventSource`, optional.
     pub source: Option<EventSource>,
     /// `type`: `string`, optional.
-    pub type_: Option<String>,
+    pub type_: Option<CompactString>,
 }
 
 impl std::fmt::Debug for Event {

@@ -17,7 +17,7 @@ pub struct LifecycleHandler {
     /// `sleep`: `SleepAction`, optional.
     pub sleep: Option<SleepAction>,
     /// `tcpSocket`: `TCPSocketAction`, optional.
-    pub tcp_socket: Option<TcpSocketAction>,
+    pub tcp_socket: Option<Box<TcpSocketAction>>,
 }
 
 impl std::fmt::Debug for LifecycleHandler {

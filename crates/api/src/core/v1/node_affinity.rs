@@ -2,6 +2,7 @@
 
 use super::NodeSelector;
 use super::PreferredSchedulingTerm;
+use kapi_apimachinery::ThinVec;
 
 /// `v1` `NodeAffinity`.
 ///
@@ -9,7 +10,7 @@ use super::PreferredSchedulingTerm;
 #[derive(Clone, Default, PartialEq)]
 pub struct NodeAffinity {
     /// `preferredDuringSchedulingIgnoredDuringExecution`: array of `PreferredSchedulingTerm`, optional. List type `atomic`.
-    pub preferred_during_scheduling_ignored_during_execution: Vec<PreferredSchedulingTerm>,
+    pub preferred_during_scheduling_ignored_during_execution: ThinVec<PreferredSchedulingTerm>,
     /// `requiredDuringSchedulingIgnoredDuringExecution`: `NodeSelector`, optional.
     pub required_during_scheduling_ignored_during_execution: Option<NodeSelector>,
 }

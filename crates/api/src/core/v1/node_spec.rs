@@ -2,6 +2,8 @@
 
 use super::NodeConfigSource;
 use super::Taint;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::ThinVec;
 
 /// `v1` `NodeSpec`.
 ///
@@ -11,15 +13,15 @@ pub struct NodeSpec {
     /// `configSource`: `NodeConfigSource`, optional.
     pub config_source: Option<NodeConfigSource>,
     /// `externalID`: `string`, optional.
-    pub external_id: Option<String>,
+    pub external_id: Option<CompactString>,
     /// `podCIDR`: `string`, optional.
-    pub pod_cidr: Option<String>,
+    pub pod_cidr: Option<CompactString>,
     /// `podCIDRs`: array of `string`, optional. List type `set`. Patch strategy `merge`.
-    pub pod_cidrs: Vec<String>,
+    pub pod_cidrs: ThinVec<CompactString>,
     /// `providerID`: `string`, optional.
-    pub provider_id: Option<String>,
+    pub provider_id: Option<CompactString>,
     /// `taints`: array of `Taint`, optional. List type `atomic`.
-    pub taints: Vec<Taint>,
+    pub taints: ThinVec<Taint>,
     /// `unschedulable`: `boolean`, optional.
     pub unschedulable: Option<bool>,
 }

@@ -9,8 +9,10 @@ use super::NodeDaemonEndpoints;
 use super::NodeFeatures;
 use super::NodeRuntimeHandler;
 use super::NodeSystemInfo;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::Map;
 use kapi_apimachinery::Quantity;
-use std::collections::BTreeMap;
+use kapi_apimachinery::ThinVec;
 
 /// `v1` `NodeStatus`.
 ///
@@ -18,33 +20,33 @@ use std::collections::BTreeMap;
 #[derive(Clone, Default, PartialEq)]
 pub struct NodeStatus {
     /// `addresses`: array of `NodeAddress`, optional. List type `map` (keys `type`). Patch strategy `merge` (merge key `type`).
-    pub addresses: Vec<NodeAddress>,
+    pub addresses: ThinVec<NodeAddress>,
     /// `allocatable`: map of `Quantity`, optional.
-    pub allocatable: BTreeMap<String, Quantity>,
+    pub allocatable: Map<CompactString, Quantity>,
     /// `capacity`: map of `Quantity`, optional.
-    pub capacity: BTreeMap<String, Quantity>,
+    pub capacity: Map<CompactString, Quantity>,
     /// `conditions`: array of `NodeCondition`, optional. List type `map` (keys `type`). Patch strategy `merge` (merge key `type`).
-    pub conditions: Vec<NodeCondition>,
+    pub conditions: ThinVec<NodeCondition>,
     /// `config`: `NodeConfigStatus`, optional.
-    pub config: Option<NodeConfigStatus>,
+    pub config: Option<Box<NodeConfigStatus>>,
     /// `daemonEndpoints`: `NodeDaemonEndpoints`, optional.
     pub daemon_endpoints: Option<NodeDaemonEndpoints>,
     /// `declaredFeatures`: array of `string`, optional. List type `atomic`.
-    pub declared_features: Vec<String>,
+    pub declared_features: ThinVec<CompactString>,
     /// `features`: `NodeFeatures`, optional.
-    pub features: Option<NodeFeatures>,
+    pub features: Option<Box<NodeFeatures>>,
     /// `images`: array of `ContainerImage`, optional. List type `atomic`.
-    pub images: Vec<ContainerImage>,
+    pub images: ThinVec<ContainerImage>,
     /// `nodeInfo`: `NodeSystemInfo`, optional.
     pub node_info: Option<Box<NodeSystemInfo>>,
     /// `phase`: `string`, optional.
-    pub phase: Option<String>,
+    pub phase: Option<CompactString>,
     /// `runtimeHandlers`: array of `NodeRuntimeHandler`, optional. List type `atomic`.
-    pub runtime_handlers: Vec<NodeRuntimeHandler>,
+    pub runtime_handlers: ThinVec<NodeRuntimeHandler>,
     /// `volumesAttached`: array of `AttachedVolume`, optional. List type `atomic`.
-    pub volumes_attached: Vec<AttachedVolume>,
+    pub volumes_attached: ThinVec<AttachedVolume>,
     /// `volumesInUse`: array of `string`, optional. List type `atomic`.
-    pub volumes_in_use: Vec<String>,
+    pub volumes_in_use: ThinVec<CompactString>,
 }
 
 impl std::fmt::Debug for NodeStatus {

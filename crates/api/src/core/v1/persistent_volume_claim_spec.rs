@@ -4,6 +4,8 @@ use super::TypedLocalObjectReference;
 use super::TypedObjectReference;
 use super::VolumeResourceRequirements;
 use kapi_apimachinery::meta::LabelSelector;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::ThinVec;
 
 /// `v1` `PersistentVolumeClaimSpec`.
 ///
@@ -11,23 +13,23 @@ use kapi_apimachinery::meta::LabelSelector;
 #[derive(Clone, Default, PartialEq)]
 pub struct PersistentVolumeClaimSpec {
     /// `accessModes`: array of `string`, optional. List type `atomic`.
-    pub access_modes: Vec<String>,
+    pub access_modes: ThinVec<CompactString>,
     /// `dataSource`: `TypedLocalObjectReference`, optional.
     pub data_source: Option<Box<TypedLocalObjectReference>>,
     /// `dataSourceRef`: `TypedObjectReference`, optional.
     pub data_source_ref: Option<Box<TypedObjectReference>>,
     /// `resources`: `VolumeResourceRequirements`, optional.
-    pub resources: Option<VolumeResourceRequirements>,
+    pub resources: Option<Box<VolumeResourceRequirements>>,
     /// `selector`: `LabelSelector`, optional.
     pub selector: Option<LabelSelector>,
     /// `storageClassName`: `string`, optional.
-    pub storage_class_name: Option<String>,
+    pub storage_class_name: Option<CompactString>,
     /// `volumeAttributesClassName`: `string`, optional.
-    pub volume_attributes_class_name: Option<String>,
+    pub volume_attributes_class_name: Option<CompactString>,
     /// `volumeMode`: `string`, optional.
-    pub volume_mode: Option<String>,
+    pub volume_mode: Option<CompactString>,
     /// `volumeName`: `string`, optional.
-    pub volume_name: Option<String>,
+    pub volume_name: Option<CompactString>,
 }
 
 impl std::fmt::Debug for PersistentVolumeClaimSpec {

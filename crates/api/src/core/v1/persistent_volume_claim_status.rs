@@ -2,8 +2,10 @@
 
 use super::ModifyVolumeStatus;
 use super::PersistentVolumeClaimCondition;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::Map;
 use kapi_apimachinery::Quantity;
-use std::collections::BTreeMap;
+use kapi_apimachinery::ThinVec;
 
 /// `v1` `PersistentVolumeClaimStatus`.
 ///
@@ -11,21 +13,21 @@ use std::collections::BTreeMap;
 #[derive(Clone, Default, PartialEq)]
 pub struct PersistentVolumeClaimStatus {
     /// `accessModes`: array of `string`, optional. List type `atomic`.
-    pub access_modes: Vec<String>,
+    pub access_modes: ThinVec<CompactString>,
     /// `allocatedResourceStatuses`: map of `string`, optional. Map type `granular`.
-    pub allocated_resource_statuses: BTreeMap<String, String>,
+    pub allocated_resource_statuses: Map<CompactString, CompactString>,
     /// `allocatedResources`: map of `Quantity`, optional.
-    pub allocated_resources: BTreeMap<String, Quantity>,
+    pub allocated_resources: Map<CompactString, Quantity>,
     /// `capacity`: map of `Quantity`, optional.
-    pub capacity: BTreeMap<String, Quantity>,
+    pub capacity: Map<CompactString, Quantity>,
     /// `conditions`: array of `PersistentVolumeClaimCondition`, optional. List type `map` (keys `type`). Patch strategy `merge` (merge key `type`).
-    pub conditions: Vec<PersistentVolumeClaimCondition>,
+    pub conditions: ThinVec<PersistentVolumeClaimCondition>,
     /// `currentVolumeAttributesClassName`: `string`, optional.
-    pub current_volume_attributes_class_name: Option<String>,
+    pub current_volume_attributes_class_name: Option<CompactString>,
     /// `modifyVolumeStatus`: `ModifyVolumeStatus`, optional.
-    pub modify_volume_status: Option<ModifyVolumeStatus>,
+    pub modify_volume_status: Option<Box<ModifyVolumeStatus>>,
     /// `phase`: `string`, optional.
-    pub phase: Option<String>,
+    pub phase: Option<CompactString>,
 }
 
 impl std::fmt::Debug for PersistentVolumeClaimStatus {

@@ -24,8 +24,10 @@ use super::ScaleIoPersistentVolumeSource;
 use super::StorageOsPersistentVolumeSource;
 use super::VolumeNodeAffinity;
 use super::VsphereVirtualDiskVolumeSource;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::Map;
 use kapi_apimachinery::Quantity;
-use std::collections::BTreeMap;
+use kapi_apimachinery::ThinVec;
 
 /// `v1` `PersistentVolumeSpec`.
 ///
@@ -33,7 +35,7 @@ use std::collections::BTreeMap;
 #[derive(Clone, Default, PartialEq)]
 pub struct PersistentVolumeSpec {
     /// `accessModes`: array of `string`, optional. List type `atomic`.
-    pub access_modes: Vec<String>,
+    pub access_modes: ThinVec<CompactString>,
     /// `awsElasticBlockStore`: `AWSElasticBlockStoreVolumeSource`, optional.
     pub aws_elastic_block_store: Option<Box<AwsElasticBlockStoreVolumeSource>>,
     /// `azureDisk`: `AzureDiskVolumeSource`, optional.
@@ -41,7 +43,7 @@ pub struct PersistentVolumeSpec {
     /// `azureFile`: `AzureFilePersistentVolumeSource`, optional.
     pub azure_file: Option<Box<AzureFilePersistentVolumeSource>>,
     /// `capacity`: map of `Quantity`, optional.
-    pub capacity: BTreeMap<String, Quantity>,
+    pub capacity: Map<CompactString, Quantity>,
     /// `cephfs`: `CephFSPersistentVolumeSource`, optional.
     pub cephfs: Option<Box<CephFsPersistentVolumeSource>>,
     /// `cinder`: `CinderPersistentVolumeSource`, optional.
@@ -55,27 +57,27 @@ pub struct PersistentVolumeSpec {
     /// `flexVolume`: `FlexPersistentVolumeSource`, optional.
     pub flex_volume: Option<Box<FlexPersistentVolumeSource>>,
     /// `flocker`: `FlockerVolumeSource`, optional.
-    pub flocker: Option<FlockerVolumeSource>,
+    pub flocker: Option<Box<FlockerVolumeSource>>,
     /// `gcePersistentDisk`: `GCEPersistentDiskVolumeSource`, optional.
     pub gce_persistent_disk: Option<Box<GcePersistentDiskVolumeSource>>,
     /// `glusterfs`: `GlusterfsPersistentVolumeSource`, optional.
     pub glusterfs: Option<Box<GlusterfsPersistentVolumeSource>>,
     /// `hostPath`: `HostPathVolumeSource`, optional.
-    pub host_path: Option<HostPathVolumeSource>,
+    pub host_path: Option<Box<HostPathVolumeSource>>,
     /// `iscsi`: `ISCSIPersistentVolumeSource`, optional.
     pub iscsi: Option<Box<IscsiPersistentVolumeSource>>,
     /// `local`: `LocalVolumeSource`, optional.
-    pub local: Option<LocalVolumeSource>,
+    pub local: Option<Box<LocalVolumeSource>>,
     /// `mountOptions`: array of `string`, optional. List type `atomic`.
-    pub mount_options: Vec<String>,
+    pub mount_options: ThinVec<CompactString>,
     /// `nfs`: `NFSVolumeSource`, optional.
     pub nfs: Option<Box<NfsVolumeSource>>,
     /// `nodeAffinity`: `VolumeNodeAffinity`, optional.
     pub node_affinity: Option<VolumeNodeAffinity>,
     /// `persistentVolumeReclaimPolicy`: `string`, optional.
-    pub persistent_volume_reclaim_policy: Option<String>,
+    pub persistent_volume_reclaim_policy: Option<CompactString>,
     /// `photonPersistentDisk`: `PhotonPersistentDiskVolumeSource`, optional.
-    pub photon_persistent_disk: Option<PhotonPersistentDiskVolumeSource>,
+    pub photon_persistent_disk: Option<Box<PhotonPersistentDiskVolumeSource>>,
     /// `portworxVolume`: `PortworxVolumeSource`, optional.
     pub portworx_volume: Option<Box<PortworxVolumeSource>>,
     /// `quobyte`: `QuobyteVolumeSource`, optional.
@@ -85,13 +87,13 @@ pub struct PersistentVolumeSpec {
     /// `scaleIO`: `ScaleIOPersistentVolumeSource`, optional.
     pub scale_io: Option<Box<ScaleIoPersistentVolumeSource>>,
     /// `storageClassName`: `string`, optional.
-    pub storage_class_name: Option<String>,
+    pub storage_class_name: Option<CompactString>,
     /// `storageos`: `StorageOSPersistentVolumeSource`, optional.
     pub storageos: Option<Box<StorageOsPersistentVolumeSource>>,
     /// `volumeAttributesClassName`: `string`, optional.
-    pub volume_attributes_class_name: Option<String>,
+    pub volume_attributes_class_name: Option<CompactString>,
     /// `volumeMode`: `string`, optional.
-    pub volume_mode: Option<String>,
+    pub volume_mode: Option<CompactString>,
     /// `vsphereVolume`: `VsphereVirtualDiskVolumeSource`, optional.
     pub vsphere_volume: Option<Box<VsphereVirtualDiskVolumeSource>>,
 }

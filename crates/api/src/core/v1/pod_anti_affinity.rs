@@ -2,6 +2,7 @@
 
 use super::PodAffinityTerm;
 use super::WeightedPodAffinityTerm;
+use kapi_apimachinery::ThinVec;
 
 /// `v1` `PodAntiAffinity`.
 ///
@@ -9,9 +10,9 @@ use super::WeightedPodAffinityTerm;
 #[derive(Clone, Default, PartialEq)]
 pub struct PodAntiAffinity {
     /// `preferredDuringSchedulingIgnoredDuringExecution`: array of `WeightedPodAffinityTerm`, optional. List type `atomic`.
-    pub preferred_during_scheduling_ignored_during_execution: Vec<WeightedPodAffinityTerm>,
+    pub preferred_during_scheduling_ignored_during_execution: ThinVec<WeightedPodAffinityTerm>,
     /// `requiredDuringSchedulingIgnoredDuringExecution`: array of `PodAffinityTerm`, optional. List type `atomic`.
-    pub required_during_scheduling_ignored_during_execution: Vec<PodAffinityTerm>,
+    pub required_during_scheduling_ignored_during_execution: ThinVec<PodAffinityTerm>,
 }
 
 impl std::fmt::Debug for PodAntiAffinity {

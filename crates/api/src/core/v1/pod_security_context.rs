@@ -5,6 +5,8 @@ use super::SeLinuxOptions;
 use super::SeccompProfile;
 use super::Sysctl;
 use super::WindowsSecurityContextOptions;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::ThinVec;
 
 /// `v1` `PodSecurityContext`.
 ///
@@ -12,11 +14,11 @@ use super::WindowsSecurityContextOptions;
 #[derive(Clone, Default, PartialEq)]
 pub struct PodSecurityContext {
     /// `appArmorProfile`: `AppArmorProfile`, optional.
-    pub app_armor_profile: Option<AppArmorProfile>,
+    pub app_armor_profile: Option<Box<AppArmorProfile>>,
     /// `fsGroup`: `integer` (`int64`), optional.
     pub fs_group: Option<i64>,
     /// `fsGroupChangePolicy`: `string`, optional.
-    pub fs_group_change_policy: Option<String>,
+    pub fs_group_change_policy: Option<CompactString>,
     /// `runAsGroup`: `integer` (`int64`), optional.
     pub run_as_group: Option<i64>,
     /// `runAsNonRoot`: `boolean`, optional.
@@ -24,17 +26,17 @@ pub struct PodSecurityContext {
     /// `runAsUser`: `integer` (`int64`), optional.
     pub run_as_user: Option<i64>,
     /// `seLinuxChangePolicy`: `string`, optional.
-    pub se_linux_change_policy: Option<String>,
+    pub se_linux_change_policy: Option<CompactString>,
     /// `seLinuxOptions`: `SELinuxOptions`, optional.
     pub se_linux_options: Option<Box<SeLinuxOptions>>,
     /// `seccompProfile`: `SeccompProfile`, optional.
-    pub seccomp_profile: Option<SeccompProfile>,
+    pub seccomp_profile: Option<Box<SeccompProfile>>,
     /// `supplementalGroups`: array of `integer` (`int64`), optional. List type `atomic`.
-    pub supplemental_groups: Vec<i64>,
+    pub supplemental_groups: ThinVec<i64>,
     /// `supplementalGroupsPolicy`: `string`, optional.
-    pub supplemental_groups_policy: Option<String>,
+    pub supplemental_groups_policy: Option<CompactString>,
     /// `sysctls`: array of `Sysctl`, optional. List type `atomic`.
-    pub sysctls: Vec<Sysctl>,
+    pub sysctls: ThinVec<Sysctl>,
     /// `windowsOptions`: `WindowsSecurityContextOptions`, optional.
     pub windows_options: Option<Box<WindowsSecurityContextOptions>>,
 }

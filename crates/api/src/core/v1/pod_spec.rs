@@ -16,8 +16,10 @@ use super::ResourceRequirements;
 use super::Toleration;
 use super::TopologySpreadConstraint;
 use super::Volume;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::Map;
 use kapi_apimachinery::Quantity;
-use std::collections::BTreeMap;
+use kapi_apimachinery::ThinVec;
 
 /// `v1` `PodSpec`.
 ///
@@ -31,17 +33,17 @@ pub struct PodSpec {
     /// `automountServiceAccountToken`: `boolean`, optional.
     pub automount_service_account_token: Option<bool>,
     /// `containers`: array of `Container`, required. List type `map` (keys `name`). Patch strategy `merge` (merge key `name`).
-    pub containers: Vec<Container>,
+    pub containers: ThinVec<Container>,
     /// `dnsConfig`: `PodDNSConfig`, optional.
     pub dns_config: Option<Box<PodDnsConfig>>,
     /// `dnsPolicy`: `string`, optional.
-    pub dns_policy: Option<String>,
+    pub dns_policy: Option<CompactString>,
     /// `enableServiceLinks`: `boolean`, optional.
     pub enable_service_links: Option<bool>,
     /// `ephemeralContainers`: array of `EphemeralContainer`, optional. List type `map` (keys `name`). Patch strategy `merge` (merge key `name`).
-    pub ephemeral_containers: Vec<EphemeralContainer>,
+    pub ephemeral_containers: ThinVec<EphemeralContainer>,
     /// `hostAliases`: array of `HostAlias`, optional. List type `map` (keys `ip`). Patch strategy `merge` (merge key `ip`).
-    pub host_aliases: Vec<HostAlias>,
+    pub host_aliases: ThinVec<HostAlias>,
     /// `hostIPC`: `boolean`, optional.
     pub host_ipc: Option<bool>,
     /// `hostNetwork`: `boolean`, optional.
@@ -51,63 +53,63 @@ pub struct PodSpec {
     /// `hostUsers`: `boolean`, optional.
     pub host_users: Option<bool>,
     /// `hostname`: `string`, optional.
-    pub hostname: Option<String>,
+    pub hostname: Option<CompactString>,
     /// `hostnameOverride`: `string`, optional.
-    pub hostname_override: Option<String>,
+    pub hostname_override: Option<CompactString>,
     /// `imagePullSecrets`: array of `LocalObjectReference`, optional. List type `map` (keys `name`). Patch strategy `merge` (merge key `name`).
-    pub image_pull_secrets: Vec<LocalObjectReference>,
+    pub image_pull_secrets: ThinVec<LocalObjectReference>,
     /// `initContainers`: array of `Container`, optional. List type `map` (keys `name`). Patch strategy `merge` (merge key `name`).
-    pub init_containers: Vec<Container>,
+    pub init_containers: ThinVec<Container>,
     /// `nodeName`: `string`, optional.
-    pub node_name: Option<String>,
+    pub node_name: Option<CompactString>,
     /// `nodeSelector`: map of `string`, optional. Map type `atomic`.
-    pub node_selector: BTreeMap<String, String>,
+    pub node_selector: Map<CompactString, CompactString>,
     /// `os`: `PodOS`, optional.
-    pub os: Option<PodOs>,
+    pub os: Option<Box<PodOs>>,
     /// `overhead`: map of `Quantity`, optional.
-    pub overhead: BTreeMap<String, Quantity>,
+    pub overhead: Map<CompactString, Quantity>,
     /// `preemptionPolicy`: `string`, optional.
-    pub preemption_policy: Option<String>,
+    pub preemption_policy: Option<CompactString>,
     /// `priority`: `integer` (`int32`), optional.
     pub priority: Option<i32>,
     /// `priorityClassName`: `string`, optional.
-    pub priority_class_name: Option<String>,
+    pub priority_class_name: Option<CompactString>,
     /// `readinessGates`: array of `PodReadinessGate`, optional. List type `atomic`.
-    pub readiness_gates: Vec<PodReadinessGate>,
+    pub readiness_gates: ThinVec<PodReadinessGate>,
     /// `resourceClaims`: array of `PodResourceClaim`, optional. List type `map` (keys `name`). Patch strategy `merge,retainKeys` (merge key `name`).
-    pub resource_claims: Vec<PodResourceClaim>,
+    pub resource_claims: ThinVec<PodResourceClaim>,
     /// `resources`: `ResourceRequirements`, optional.
     pub resources: Option<Box<ResourceRequirements>>,
     /// `restartPolicy`: `string`, optional.
-    pub restart_policy: Option<String>,
+    pub restart_policy: Option<CompactString>,
     /// `runtimeClassName`: `string`, optional.
-    pub runtime_class_name: Option<String>,
+    pub runtime_class_name: Option<CompactString>,
     /// `schedulerName`: `string`, optional.
-    pub scheduler_name: Option<String>,
+    pub scheduler_name: Option<CompactString>,
     /// `schedulingGates`: array of `PodSchedulingGate`, optional. List type `map` (keys `name`). Patch strategy `merge` (merge key `name`).
-    pub scheduling_gates: Vec<PodSchedulingGate>,
+    pub scheduling_gates: ThinVec<PodSchedulingGate>,
     /// `schedulingGroup`: `PodSchedulingGroup`, optional.
-    pub scheduling_group: Option<PodSchedulingGroup>,
+    pub scheduling_group: Option<Box<PodSchedulingGroup>>,
     /// `securityContext`: `PodSecurityContext`, optional.
     pub security_context: Option<Box<PodSecurityContext>>,
     /// `serviceAccount`: `string`, optional.
-    pub service_account: Option<String>,
+    pub service_account: Option<CompactString>,
     /// `serviceAccountName`: `string`, optional.
-    pub service_account_name: Option<String>,
+    pub service_account_name: Option<CompactString>,
     /// `setHostnameAsFQDN`: `boolean`, optional.
     pub set_hostname_as_fqdn: Option<bool>,
     /// `shareProcessNamespace`: `boolean`, optional.
     pub share_process_namespace: Option<bool>,
     /// `subdomain`: `string`, optional.
-    pub subdomain: Option<String>,
+    pub subdomain: Option<CompactString>,
     /// `terminationGracePeriodSeconds`: `integer` (`int64`), optional.
     pub termination_grace_period_seconds: Option<i64>,
     /// `tolerations`: array of `Toleration`, optional. List type `atomic`.
-    pub tolerations: Vec<Toleration>,
+    pub tolerations: ThinVec<Toleration>,
     /// `topologySpreadConstraints`: array of `TopologySpreadConstraint`, optional. List type `map` (keys `topologyKey`, `whenUnsatisfiable`). Patch strategy `merge` (merge key `topologyKey`).
-    pub topology_spread_constraints: Vec<TopologySpreadConstraint>,
+    pub topology_spread_constraints: ThinVec<TopologySpreadConstraint>,
     /// `volumes`: array of `Volume`, optional. List type `map` (keys `name`). Patch strategy `merge,retainKeys` (merge key `name`).
-    pub volumes: Vec<Volume>,
+    pub volumes: ThinVec<Volume>,
 }
 
 impl std::fmt::Debug for PodSpec {

@@ -8,9 +8,11 @@ use super::PodExtendedResourceClaimStatus;
 use super::PodIp;
 use super::PodResourceClaimStatus;
 use super::ResourceRequirements;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::Map;
 use kapi_apimachinery::Quantity;
+use kapi_apimachinery::ThinVec;
 use kapi_apimachinery::Time;
-use std::collections::BTreeMap;
 
 /// `v1` `PodStatus`.
 ///
@@ -18,43 +20,43 @@ use std::collections::BTreeMap;
 #[derive(Clone, Default, PartialEq)]
 pub struct PodStatus {
     /// `allocatedResources`: map of `Quantity`, optional.
-    pub allocated_resources: BTreeMap<String, Quantity>,
+    pub allocated_resources: Map<CompactString, Quantity>,
     /// `conditions`: array of `PodCondition`, optional. List type `map` (keys `type`). Patch strategy `merge` (merge key `type`).
-    pub conditions: Vec<PodCondition>,
+    pub conditions: ThinVec<PodCondition>,
     /// `containerStatuses`: array of `ContainerStatus`, optional. List type `atomic`.
-    pub container_statuses: Vec<ContainerStatus>,
+    pub container_statuses: ThinVec<ContainerStatus>,
     /// `ephemeralContainerStatuses`: array of `ContainerStatus`, optional. List type `atomic`.
-    pub ephemeral_container_statuses: Vec<ContainerStatus>,
+    pub ephemeral_container_statuses: ThinVec<ContainerStatus>,
     /// `extendedResourceClaimStatus`: `PodExtendedResourceClaimStatus`, optional.
-    pub extended_resource_claim_status: Option<PodExtendedResourceClaimStatus>,
+    pub extended_resource_claim_status: Option<Box<PodExtendedResourceClaimStatus>>,
     /// `hostIP`: `string`, optional.
-    pub host_ip: Option<String>,
+    pub host_ip: Option<CompactString>,
     /// `hostIPs`: array of `HostIP`, optional. List type `atomic`. Patch strategy `merge` (merge key `ip`).
-    pub host_ips: Vec<HostIp>,
+    pub host_ips: ThinVec<HostIp>,
     /// `initContainerStatuses`: array of `ContainerStatus`, optional. List type `atomic`.
-    pub init_container_statuses: Vec<ContainerStatus>,
+    pub init_container_statuses: ThinVec<ContainerStatus>,
     /// `message`: `string`, optional.
-    pub message: Option<String>,
+    pub message: Option<CompactString>,
     /// `nodeAllocatableResourceClaimStatuses`: array of `NodeAllocatableResourceClaimStatus`, optional. List type `atomic`.
-    pub node_allocatable_resource_claim_statuses: Vec<NodeAllocatableResourceClaimStatus>,
+    pub node_allocatable_resource_claim_statuses: ThinVec<NodeAllocatableResourceClaimStatus>,
     /// `nominatedNodeName`: `string`, optional.
-    pub nominated_node_name: Option<String>,
+    pub nominated_node_name: Option<CompactString>,
     /// `observedGeneration`: `integer` (`int64`), optional.
     pub observed_generation: Option<i64>,
     /// `phase`: `string`, optional.
-    pub phase: Option<String>,
+    pub phase: Option<CompactString>,
     /// `podIP`: `string`, optional.
-    pub pod_ip: Option<String>,
+    pub pod_ip: Option<CompactString>,
     /// `podIPs`: array of `PodIP`, optional. List type `map` (keys `ip`). Patch strategy `merge` (merge key `ip`).
-    pub pod_ips: Vec<PodIp>,
+    pub pod_ips: ThinVec<PodIp>,
     /// `qosClass`: `string`, optional.
-    pub qos_class: Option<String>,
+    pub qos_class: Option<CompactString>,
     /// `reason`: `string`, optional.
-    pub reason: Option<String>,
+    pub reason: Option<CompactString>,
     /// `resize`: `string`, optional.
-    pub resize: Option<String>,
+    pub resize: Option<CompactString>,
     /// `resourceClaimStatuses`: array of `PodResourceClaimStatus`, optional. List type `map` (keys `name`). Patch strategy `merge,retainKeys` (merge key `name`).
-    pub resource_claim_statuses: Vec<PodResourceClaimStatus>,
+    pub resource_claim_statuses: ThinVec<PodResourceClaimStatus>,
     /// `resources`: `ResourceRequirements`, optional.
     pub resources: Option<Box<ResourceRequirements>>,
     /// `startTime`: `Time`, optional.

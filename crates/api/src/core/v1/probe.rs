@@ -15,7 +15,7 @@ pub struct Probe {
     /// `failureThreshold`: `integer` (`int32`), optional.
     pub failure_threshold: Option<i32>,
     /// `grpc`: `GRPCAction`, optional.
-    pub grpc: Option<GrpcAction>,
+    pub grpc: Option<Box<GrpcAction>>,
     /// `httpGet`: `HTTPGetAction`, optional.
     pub http_get: Option<Box<HttpGetAction>>,
     /// `initialDelaySeconds`: `integer` (`int32`), optional.
@@ -25,7 +25,7 @@ pub struct Probe {
     /// `successThreshold`: `integer` (`int32`), optional.
     pub success_threshold: Option<i32>,
     /// `tcpSocket`: `TCPSocketAction`, optional.
-    pub tcp_socket: Option<TcpSocketAction>,
+    pub tcp_socket: Option<Box<TcpSocketAction>>,
     /// `terminationGracePeriodSeconds`: `integer` (`int64`), optional.
     pub termination_grace_period_seconds: Option<i64>,
     /// `timeoutSeconds`: `integer` (`int32`), optional.

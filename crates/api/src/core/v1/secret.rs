@@ -2,7 +2,8 @@
 
 use kapi_apimachinery::meta::ObjectMeta;
 use kapi_apimachinery::ByteString;
-use std::collections::BTreeMap;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::Map;
 
 /// `v1` `Secret` (namespaced).
 ///
@@ -17,15 +18,15 @@ use std::collections::BTreeMap;
 #[derive(Clone, Default, PartialEq)]
 pub struct Secret {
     /// `data`: map of `string` (`byte`), optional.
-    pub data: BTreeMap<String, ByteString>,
+    pub data: Map<CompactString, ByteString>,
     /// `immutable`: `boolean`, optional.
     pub immutable: Option<bool>,
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
     /// `stringData`: map of `string`, optional.
-    pub string_data: BTreeMap<String, String>,
+    pub string_data: Map<CompactString, CompactString>,
     /// `type`: `string`, optional.
-    pub type_: Option<String>,
+    pub type_: Option<CompactString>,
 }
 
 impl std::fmt::Debug for Secret {

@@ -5,6 +5,7 @@ use super::Capabilities;
 use super::SeLinuxOptions;
 use super::SeccompProfile;
 use super::WindowsSecurityContextOptions;
+use kapi_apimachinery::CompactString;
 
 /// `v1` `SecurityContext`.
 ///
@@ -14,13 +15,13 @@ pub struct SecurityContext {
     /// `allowPrivilegeEscalation`: `boolean`, optional.
     pub allow_privilege_escalation: Option<bool>,
     /// `appArmorProfile`: `AppArmorProfile`, optional.
-    pub app_armor_profile: Option<AppArmorProfile>,
+    pub app_armor_profile: Option<Box<AppArmorProfile>>,
     /// `capabilities`: `Capabilities`, optional.
-    pub capabilities: Option<Capabilities>,
+    pub capabilities: Option<Box<Capabilities>>,
     /// `privileged`: `boolean`, optional.
     pub privileged: Option<bool>,
     /// `procMount`: `string`, optional.
-    pub proc_mount: Option<String>,
+    pub proc_mount: Option<CompactString>,
     /// `readOnlyRootFilesystem`: `boolean`, optional.
     pub read_only_root_filesystem: Option<bool>,
     /// `runAsGroup`: `integer` (`int64`), optional.
@@ -32,7 +33,7 @@ pub struct SecurityContext {
     /// `seLinuxOptions`: `SELinuxOptions`, optional.
     pub se_linux_options: Option<Box<SeLinuxOptions>>,
     /// `seccompProfile`: `SeccompProfile`, optional.
-    pub seccomp_profile: Option<SeccompProfile>,
+    pub seccomp_profile: Option<Box<SeccompProfile>>,
     /// `windowsOptions`: `WindowsSecurityContextOptions`, optional.
     pub windows_options: Option<Box<WindowsSecurityContextOptions>>,
 }

@@ -3,6 +3,7 @@
 use super::LocalObjectReference;
 use super::ObjectReference;
 use kapi_apimachinery::meta::ObjectMeta;
+use kapi_apimachinery::ThinVec;
 
 /// `v1` `ServiceAccount` (namespaced).
 ///
@@ -19,11 +20,11 @@ pub struct ServiceAccount {
     /// `automountServiceAccountToken`: `boolean`, optional.
     pub automount_service_account_token: Option<bool>,
     /// `imagePullSecrets`: array of `LocalObjectReference`, optional. List type `atomic`.
-    pub image_pull_secrets: Vec<LocalObjectReference>,
+    pub image_pull_secrets: ThinVec<LocalObjectReference>,
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
     /// `secrets`: array of `ObjectReference`, optional. List type `map` (keys `name`). Patch strategy `merge` (merge key `name`).
-    pub secrets: Vec<ObjectReference>,
+    pub secrets: ThinVec<ObjectReference>,
 }
 
 impl std::fmt::Debug for ServiceAccount {

@@ -2,7 +2,9 @@
 
 use super::ServicePort;
 use super::SessionAffinityConfig;
-use std::collections::BTreeMap;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::Map;
+use kapi_apimachinery::ThinVec;
 
 /// `v1` `ServiceSpec`.
 ///
@@ -12,43 +14,43 @@ pub struct ServiceSpec {
     /// `allocateLoadBalancerNodePorts`: `boolean`, optional.
     pub allocate_load_balancer_node_ports: Option<bool>,
     /// `clusterIP`: `string`, optional.
-    pub cluster_ip: Option<String>,
+    pub cluster_ip: Option<CompactString>,
     /// `clusterIPs`: array of `string`, optional. List type `atomic`.
-    pub cluster_ips: Vec<String>,
+    pub cluster_ips: ThinVec<CompactString>,
     /// `externalIPs`: array of `string`, optional. List type `atomic`.
-    pub external_ips: Vec<String>,
+    pub external_ips: ThinVec<CompactString>,
     /// `externalName`: `string`, optional.
-    pub external_name: Option<String>,
+    pub external_name: Option<CompactString>,
     /// `externalTrafficPolicy`: `string`, optional.
-    pub external_traffic_policy: Option<String>,
+    pub external_traffic_policy: Option<CompactString>,
     /// `healthCheckNodePort`: `integer` (`int32`), optional.
     pub health_check_node_port: Option<i32>,
     /// `internalTrafficPolicy`: `string`, optional.
-    pub internal_traffic_policy: Option<String>,
+    pub internal_traffic_policy: Option<CompactString>,
     /// `ipFamilies`: array of `string`, optional. List type `atomic`.
-    pub ip_families: Vec<String>,
+    pub ip_families: ThinVec<CompactString>,
     /// `ipFamilyPolicy`: `string`, optional.
-    pub ip_family_policy: Option<String>,
+    pub ip_family_policy: Option<CompactString>,
     /// `loadBalancerClass`: `string`, optional.
-    pub load_balancer_class: Option<String>,
+    pub load_balancer_class: Option<CompactString>,
     /// `loadBalancerIP`: `string`, optional.
-    pub load_balancer_ip: Option<String>,
+    pub load_balancer_ip: Option<CompactString>,
     /// `loadBalancerSourceRanges`: array of `string`, optional. List type `atomic`.
-    pub load_balancer_source_ranges: Vec<String>,
+    pub load_balancer_source_ranges: ThinVec<CompactString>,
     /// `ports`: array of `ServicePort`, optional. List type `map` (keys `port`, `protocol`). Patch strategy `merge` (merge key `port`).
-    pub ports: Vec<ServicePort>,
+    pub ports: ThinVec<ServicePort>,
     /// `publishNotReadyAddresses`: `boolean`, optional.
     pub publish_not_ready_addresses: Option<bool>,
     /// `selector`: map of `string`, optional. Map type `atomic`.
-    pub selector: BTreeMap<String, String>,
+    pub selector: Map<CompactString, CompactString>,
     /// `sessionAffinity`: `string`, optional.
-    pub session_affinity: Option<String>,
+    pub session_affinity: Option<CompactString>,
     /// `sessionAffinityConfig`: `SessionAffinityConfig`, optional.
     pub session_affinity_config: Option<SessionAffinityConfig>,
     /// `trafficDistribution`: `string`, optional.
-    pub traffic_distribution: Option<String>,
+    pub traffic_distribution: Option<CompactString>,
     /// `type`: `string`, optional.
-    pub type_: Option<String>,
+    pub type_: Option<CompactString>,
 }
 
 impl std::fmt::Debug for ServiceSpec {

@@ -2,6 +2,7 @@
 
 use super::LoadBalancerStatus;
 use kapi_apimachinery::meta::Condition;
+use kapi_apimachinery::ThinVec;
 
 /// `v1` `ServiceStatus`.
 ///
@@ -9,7 +10,7 @@ use kapi_apimachinery::meta::Condition;
 #[derive(Clone, Default, PartialEq)]
 pub struct ServiceStatus {
     /// `conditions`: array of `Condition`, optional. List type `map` (keys `type`). Patch strategy `merge` (merge key `type`).
-    pub conditions: Vec<Condition>,
+    pub conditions: ThinVec<Condition>,
     /// `loadBalancer`: `LoadBalancerStatus`, optional.
     pub load_balancer: Option<LoadBalancerStatus>,
 }

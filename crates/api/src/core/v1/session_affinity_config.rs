@@ -8,7 +8,7 @@ use super::ClientIpConfig;
 #[derive(Clone, Default, PartialEq)]
 pub struct SessionAffinityConfig {
     /// `clientIP`: `ClientIPConfig`, optional.
-    pub client_ip: Option<ClientIpConfig>,
+    pub client_ip: Option<Box<ClientIpConfig>>,
 }
 
 impl std::fmt::Debug for SessionAffinityConfig {

@@ -30,6 +30,7 @@ use super::ScaleIoVolumeSource;
 use super::SecretVolumeSource;
 use super::StorageOsVolumeSource;
 use super::VsphereVirtualDiskVolumeSource;
+use kapi_apimachinery::CompactString;
 
 /// `v1` `Volume`.
 ///
@@ -51,7 +52,7 @@ pub struct Volume {
     /// `csi`: `CSIVolumeSource`, optional.
     pub csi: Option<Box<CsiVolumeSource>>,
     /// `downwardAPI`: `DownwardAPIVolumeSource`, optional.
-    pub downward_api: Option<DownwardApiVolumeSource>,
+    pub downward_api: Option<Box<DownwardApiVolumeSource>>,
     /// `emptyDir`: `EmptyDirVolumeSource`, optional.
     pub empty_dir: Option<Box<EmptyDirVolumeSource>>,
     /// `ephemeral`: `EphemeralVolumeSource`, optional.
@@ -61,7 +62,7 @@ pub struct Volume {
     /// `flexVolume`: `FlexVolumeSource`, optional.
     pub flex_volume: Option<Box<FlexVolumeSource>>,
     /// `flocker`: `FlockerVolumeSource`, optional.
-    pub flocker: Option<FlockerVolumeSource>,
+    pub flocker: Option<Box<FlockerVolumeSource>>,
     /// `gcePersistentDisk`: `GCEPersistentDiskVolumeSource`, optional.
     pub gce_persistent_disk: Option<Box<GcePersistentDiskVolumeSource>>,
     /// `gitRepo`: `GitRepoVolumeSource`, optional.
@@ -69,23 +70,23 @@ pub struct Volume {
     /// `glusterfs`: `GlusterfsVolumeSource`, optional.
     pub glusterfs: Option<Box<GlusterfsVolumeSource>>,
     /// `hostPath`: `HostPathVolumeSource`, optional.
-    pub host_path: Option<HostPathVolumeSource>,
+    pub host_path: Option<Box<HostPathVolumeSource>>,
     /// `image`: `ImageVolumeSource`, optional.
-    pub image: Option<ImageVolumeSource>,
+    pub image: Option<Box<ImageVolumeSource>>,
     /// `iscsi`: `ISCSIVolumeSource`, optional.
     pub iscsi: Option<Box<IscsiVolumeSource>>,
     /// `name`: `string`, required.
-    pub name: String,
+    pub name: CompactString,
     /// `nfs`: `NFSVolumeSource`, optional.
     pub nfs: Option<Box<NfsVolumeSource>>,
     /// `persistentVolumeClaim`: `PersistentVolumeClaimVolumeSource`, optional.
-    pub persistent_volume_claim: Option<PersistentVolumeClaimVolumeSource>,
+    pub persistent_volume_claim: Option<Box<PersistentVolumeClaimVolumeSource>>,
     /// `photonPersistentDisk`: `PhotonPersistentDiskVolumeSource`, optional.
-    pub photon_persistent_disk: Option<PhotonPersistentDiskVolumeSource>,
+    pub photon_persistent_disk: Option<Box<PhotonPersistentDiskVolumeSource>>,
     /// `portworxVolume`: `PortworxVolumeSource`, optional.
     pub portworx_volume: Option<Box<PortworxVolumeSource>>,
     /// `projected`: `ProjectedVolumeSource`, optional.
-    pub projected: Option<ProjectedVolumeSource>,
+    pub projected: Option<Box<ProjectedVolumeSource>>,
     /// `quobyte`: `QuobyteVolumeSource`, optional.
     pub quobyte: Option<Box<QuobyteVolumeSource>>,
     /// `rbd`: `RBDVolumeSource`, optional.

@@ -8,7 +8,7 @@ use super::ImageVolumeStatus;
 #[derive(Clone, Default, PartialEq)]
 pub struct VolumeStatus {
     /// `image`: `ImageVolumeStatus`, optional.
-    pub image: Option<ImageVolumeStatus>,
+    pub image: Option<Box<ImageVolumeStatus>>,
 }
 
 impl std::fmt::Debug for VolumeStatus {

@@ -3,7 +3,9 @@
 use super::EndpointConditions;
 use super::EndpointHints;
 use crate::core::v1::ObjectReference;
-use std::collections::BTreeMap;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::Map;
+use kapi_apimachinery::ThinVec;
 
 /// `discovery.k8s.io/v1` `Endpoint`.
 ///
@@ -11,21 +13,21 @@ use std::collections::BTreeMap;
 #[derive(Clone, Default, PartialEq)]
 pub struct Endpoint {
     /// `addresses`: array of `string`, required. List type `set`.
-    pub addresses: Vec<String>,
+    pub addresses: ThinVec<CompactString>,
     /// `conditions`: `EndpointConditions`, optional.
-    pub conditions: Option<EndpointConditions>,
+    pub conditions: Option<Box<EndpointConditions>>,
     /// `deprecatedTopology`: map of `string`, optional.
-    pub deprecated_topology: BTreeMap<String, String>,
+    pub deprecated_topology: Map<CompactString, CompactString>,
     /// `hints`: `EndpointHints`, optional.
-    pub hints: Option<EndpointHints>,
+    pub hints: Option<Box<EndpointHints>>,
     /// `hostname`: `string`, optional.
-    pub hostname: Option<String>,
+    pub hostname: Option<CompactString>,
     /// `nodeName`: `string`, optional.
-    pub node_name: Option<String>,
+    pub node_name: Option<CompactString>,
     /// `targetRef`: `ObjectReference`, optional.
     pub target_ref: Option<Box<ObjectReference>>,
     /// `zone`: `string`, optional.
-    pub zone: Option<String>,
+    pub zone: Option<CompactString>,
 }
 
 impl std::fmt::Debug for Endpoint {

@@ -2,6 +2,7 @@
 
 use super::ForNode;
 use super::ForZone;
+use kapi_apimachinery::ThinVec;
 
 /// `discovery.k8s.io/v1` `EndpointHints`.
 ///
@@ -9,9 +10,9 @@ use super::ForZone;
 #[derive(Clone, Default, PartialEq)]
 pub struct EndpointHints {
     /// `forNodes`: array of `ForNode`, optional. List type `atomic`.
-    pub for_nodes: Vec<ForNode>,
+    pub for_nodes: ThinVec<ForNode>,
     /// `forZones`: array of `ForZone`, optional. List type `atomic`.
-    pub for_zones: Vec<ForZone>,
+    pub for_zones: ThinVec<ForZone>,
 }
 
 impl std::fmt::Debug for EndpointHints {

@@ -3,6 +3,8 @@
 use super::Endpoint;
 use super::EndpointPort;
 use kapi_apimachinery::meta::ObjectMeta;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::ThinVec;
 
 /// `discovery.k8s.io/v1` `EndpointSlice` (namespaced).
 ///
@@ -17,13 +19,13 @@ use kapi_apimachinery::meta::ObjectMeta;
 #[derive(Clone, Default, PartialEq)]
 pub struct EndpointSlice {
     /// `addressType`: `string`, required.
-    pub address_type: String,
+    pub address_type: CompactString,
     /// `endpoints`: array of `Endpoint`, optional. List type `atomic`.
-    pub endpoints: Vec<Endpoint>,
+    pub endpoints: ThinVec<Endpoint>,
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
     /// `ports`: array of `EndpointPort`, optional. List type `atomic`.
-    pub ports: Vec<EndpointPort>,
+    pub ports: ThinVec<EndpointPort>,
 }
 
 impl std::fmt::Debug for EndpointSlice {

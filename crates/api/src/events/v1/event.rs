@@ -4,6 +4,7 @@ use super::EventSeries;
 use crate::core::v1::EventSource;
 use crate::core::v1::ObjectReference;
 use kapi_apimachinery::meta::ObjectMeta;
+use kapi_apimachinery::CompactString;
 use kapi_apimachinery::MicroTime;
 use kapi_apimachinery::Time;
 
@@ -20,7 +21,7 @@ use kapi_apimachinery::Time;
 #[derive(Clone, Default, PartialEq)]
 pub struct Event {
     /// `action`: `string`, optional.
-    pub action: Option<String>,
+    pub action: Option<CompactString>,
     /// `deprecatedCount`: `integer` (`int32`), optional.
     pub deprecated_count: Option<i32>,
     /// `deprecatedFirstTimestamp`: `Time`, optional.
@@ -34,21 +35,21 @@ pub struct Event {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
     /// `note`: `string`, optional.
-    pub note: Option<String>,
+    pub note: Option<CompactString>,
     /// `reason`: `string`, optional.
-    pub reason: Option<String>,
+    pub reason: Option<CompactString>,
     /// `regarding`: `ObjectReference`, optional.
     pub regarding: Option<ObjectReference>,
     /// `related`: `ObjectReference`, optional.
     pub related: Option<ObjectReference>,
     /// `reportingController`: `string`, optional.
-    pub reporting_controller: Option<String>,
+    pub reporting_controller: Option<CompactString>,
     /// `reportingInstance`: `string`, optional.
-    pub reporting_instance: Option<String>,
+    pub reporting_instance: Option<CompactString>,
     /// `series`: `EventSeries`, optional.
     pub series: Option<EventSeries>,
     /// `type`: `string`, optional.
-    pub type_: Option<String>,
+    pub type_: Option<CompactString>,
 }
 
 impl std::fmt::Debug for Event {

@@ -3,6 +3,7 @@
 use super::FlowDistinguisherMethod;
 use super::PolicyRulesWithSubjects;
 use super::PriorityLevelConfigurationReference;
+use kapi_apimachinery::ThinVec;
 
 /// `flowcontrol.apiserver.k8s.io/v1` `FlowSchemaSpec`.
 ///
@@ -10,13 +11,13 @@ use super::PriorityLevelConfigurationReference;
 #[derive(Clone, Default, PartialEq)]
 pub struct FlowSchemaSpec {
     /// `distinguisherMethod`: `FlowDistinguisherMethod`, optional.
-    pub distinguisher_method: Option<FlowDistinguisherMethod>,
+    pub distinguisher_method: Option<Box<FlowDistinguisherMethod>>,
     /// `matchingPrecedence`: `integer` (`int32`), optional.
     pub matching_precedence: Option<i32>,
     /// `priorityLevelConfiguration`: `PriorityLevelConfigurationReference`, required.
     pub priority_level_configuration: PriorityLevelConfigurationReference,
     /// `rules`: array of `PolicyRulesWithSubjects`, optional. List type `atomic`.
-    pub rules: Vec<PolicyRulesWithSubjects>,
+    pub rules: ThinVec<PolicyRulesWithSubjects>,
 }
 
 impl std::fmt::Debug for FlowSchemaSpec {

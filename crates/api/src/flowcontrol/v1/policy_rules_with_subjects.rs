@@ -3,6 +3,7 @@
 use super::NonResourcePolicyRule;
 use super::ResourcePolicyRule;
 use super::Subject;
+use kapi_apimachinery::ThinVec;
 
 /// `flowcontrol.apiserver.k8s.io/v1` `PolicyRulesWithSubjects`.
 ///
@@ -10,11 +11,11 @@ use super::Subject;
 #[derive(Clone, Default, PartialEq)]
 pub struct PolicyRulesWithSubjects {
     /// `nonResourceRules`: array of `NonResourcePolicyRule`, optional. List type `atomic`.
-    pub non_resource_rules: Vec<NonResourcePolicyRule>,
+    pub non_resource_rules: ThinVec<NonResourcePolicyRule>,
     /// `resourceRules`: array of `ResourcePolicyRule`, optional. List type `atomic`.
-    pub resource_rules: Vec<ResourcePolicyRule>,
+    pub resource_rules: ThinVec<ResourcePolicyRule>,
     /// `subjects`: array of `Subject`, required. List type `atomic`.
-    pub subjects: Vec<Subject>,
+    pub subjects: ThinVec<Subject>,
 }
 
 impl std::fmt::Debug for PolicyRulesWithSubjects {

@@ -2,6 +2,7 @@
 
 use super::ExemptPriorityLevelConfiguration;
 use super::LimitedPriorityLevelConfiguration;
+use kapi_apimachinery::CompactString;
 
 /// `flowcontrol.apiserver.k8s.io/v1` `PriorityLevelConfigurationSpec`.
 ///
@@ -11,11 +12,11 @@ use super::LimitedPriorityLevelConfiguration;
 #[derive(Clone, Default, PartialEq)]
 pub struct PriorityLevelConfigurationSpec {
     /// `exempt`: `ExemptPriorityLevelConfiguration`, optional.
-    pub exempt: Option<ExemptPriorityLevelConfiguration>,
+    pub exempt: Option<Box<ExemptPriorityLevelConfiguration>>,
     /// `limited`: `LimitedPriorityLevelConfiguration`, optional.
-    pub limited: Option<LimitedPriorityLevelConfiguration>,
+    pub limited: Option<Box<LimitedPriorityLevelConfiguration>>,
     /// `type`: `string`, required.
-    pub type_: String,
+    pub type_: CompactString,
 }
 
 impl std::fmt::Debug for PriorityLevelConfigurationSpec {

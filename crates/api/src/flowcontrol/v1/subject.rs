@@ -3,6 +3,7 @@
 use super::GroupSubject;
 use super::ServiceAccountSubject;
 use super::UserSubject;
+use kapi_apimachinery::CompactString;
 
 /// `flowcontrol.apiserver.k8s.io/v1` `Subject`.
 ///
@@ -12,13 +13,13 @@ use super::UserSubject;
 #[derive(Clone, Default, PartialEq)]
 pub struct Subject {
     /// `group`: `GroupSubject`, optional.
-    pub group: Option<GroupSubject>,
+    pub group: Option<Box<GroupSubject>>,
     /// `kind`: `string`, required.
-    pub kind: String,
+    pub kind: CompactString,
     /// `serviceAccount`: `ServiceAccountSubject`, optional.
-    pub service_account: Option<ServiceAccountSubject>,
+    pub service_account: Option<Box<ServiceAccountSubject>>,
     /// `user`: `UserSubject`, optional.
-    pub user: Option<UserSubject>,
+    pub user: Option<Box<UserSubject>>,
 }
 
 impl std::fmt::Debug for Subject {

@@ -3,6 +3,8 @@
 use super::IngressBackend;
 use super::IngressRule;
 use super::IngressTls;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::ThinVec;
 
 /// `networking.k8s.io/v1` `IngressSpec`.
 ///
@@ -10,13 +12,13 @@ use super::IngressTls;
 #[derive(Clone, Default, PartialEq)]
 pub struct IngressSpec {
     /// `defaultBackend`: `IngressBackend`, optional.
-    pub default_backend: Option<IngressBackend>,
+    pub default_backend: Option<Box<IngressBackend>>,
     /// `ingressClassName`: `string`, optional.
-    pub ingress_class_name: Option<String>,
+    pub ingress_class_name: Option<CompactString>,
     /// `rules`: array of `IngressRule`, optional. List type `atomic`.
-    pub rules: Vec<IngressRule>,
+    pub rules: ThinVec<IngressRule>,
     /// `tls`: array of `IngressTLS`, optional. List type `atomic`.
-    pub tls: Vec<IngressTls>,
+    pub tls: ThinVec<IngressTls>,
 }
 
 impl std::fmt::Debug for IngressSpec {

@@ -2,6 +2,7 @@
 
 use super::NetworkPolicyPeer;
 use super::NetworkPolicyPort;
+use kapi_apimachinery::ThinVec;
 
 /// `networking.k8s.io/v1` `NetworkPolicyEgressRule`.
 ///
@@ -9,9 +10,9 @@ use super::NetworkPolicyPort;
 #[derive(Clone, Default, PartialEq)]
 pub struct NetworkPolicyEgressRule {
     /// `ports`: array of `NetworkPolicyPort`, optional. List type `atomic`.
-    pub ports: Vec<NetworkPolicyPort>,
+    pub ports: ThinVec<NetworkPolicyPort>,
     /// `to`: array of `NetworkPolicyPeer`, optional. List type `atomic`.
-    pub to: Vec<NetworkPolicyPeer>,
+    pub to: ThinVec<NetworkPolicyPeer>,
 }
 
 impl std::fmt::Debug for NetworkPolicyEgressRule {

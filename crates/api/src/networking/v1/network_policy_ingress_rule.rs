@@ -2,6 +2,7 @@
 
 use super::NetworkPolicyPeer;
 use super::NetworkPolicyPort;
+use kapi_apimachinery::ThinVec;
 
 /// `networking.k8s.io/v1` `NetworkPolicyIngressRule`.
 ///
@@ -9,9 +10,9 @@ use super::NetworkPolicyPort;
 #[derive(Clone, Default, PartialEq)]
 pub struct NetworkPolicyIngressRule {
     /// `from`: array of `NetworkPolicyPeer`, optional. List type `atomic`.
-    pub from: Vec<NetworkPolicyPeer>,
+    pub from: ThinVec<NetworkPolicyPeer>,
     /// `ports`: array of `NetworkPolicyPort`, optional. List type `atomic`.
-    pub ports: Vec<NetworkPolicyPort>,
+    pub ports: ThinVec<NetworkPolicyPort>,
 }
 
 impl std::fmt::Debug for NetworkPolicyIngressRule {

@@ -9,7 +9,7 @@ use kapi_apimachinery::meta::LabelSelector;
 #[derive(Clone, Default, PartialEq)]
 pub struct NetworkPolicyPeer {
     /// `ipBlock`: `IPBlock`, optional.
-    pub ip_block: Option<IpBlock>,
+    pub ip_block: Option<Box<IpBlock>>,
     /// `namespaceSelector`: `LabelSelector`, optional.
     pub namespace_selector: Option<LabelSelector>,
     /// `podSelector`: `LabelSelector`, optional.

@@ -3,6 +3,8 @@
 use super::NetworkPolicyEgressRule;
 use super::NetworkPolicyIngressRule;
 use kapi_apimachinery::meta::LabelSelector;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::ThinVec;
 
 /// `networking.k8s.io/v1` `NetworkPolicySpec`.
 ///
@@ -10,13 +12,13 @@ use kapi_apimachinery::meta::LabelSelector;
 #[derive(Clone, Default, PartialEq)]
 pub struct NetworkPolicySpec {
     /// `egress`: array of `NetworkPolicyEgressRule`, optional. List type `atomic`.
-    pub egress: Vec<NetworkPolicyEgressRule>,
+    pub egress: ThinVec<NetworkPolicyEgressRule>,
     /// `ingress`: array of `NetworkPolicyIngressRule`, optional. List type `atomic`.
-    pub ingress: Vec<NetworkPolicyIngressRule>,
+    pub ingress: ThinVec<NetworkPolicyIngressRule>,
     /// `podSelector`: `LabelSelector`, optional.
     pub pod_selector: Option<LabelSelector>,
     /// `policyTypes`: array of `string`, optional. List type `atomic`.
-    pub policy_types: Vec<String>,
+    pub policy_types: ThinVec<CompactString>,
 }
 
 impl std::fmt::Debug for NetworkPolicySpec {

@@ -3,6 +3,7 @@
 use super::Overhead;
 use super::Scheduling;
 use kapi_apimachinery::meta::ObjectMeta;
+use kapi_apimachinery::CompactString;
 
 /// `node.k8s.io/v1` `RuntimeClass` (cluster-scoped).
 ///
@@ -17,7 +18,7 @@ use kapi_apimachinery::meta::ObjectMeta;
 #[derive(Clone, Default, PartialEq)]
 pub struct RuntimeClass {
     /// `handler`: `string`, required.
-    pub handler: String,
+    pub handler: CompactString,
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
     /// `overhead`: `Overhead`, optional.

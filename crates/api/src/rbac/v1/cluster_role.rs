@@ -3,6 +3,7 @@
 use super::AggregationRule;
 use super::PolicyRule;
 use kapi_apimachinery::meta::ObjectMeta;
+use kapi_apimachinery::ThinVec;
 
 /// `rbac.authorization.k8s.io/v1` `ClusterRole` (cluster-scoped).
 ///
@@ -21,7 +22,7 @@ pub struct ClusterRole {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
     /// `rules`: array of `PolicyRule`, optional. List type `atomic`.
-    pub rules: Vec<PolicyRule>,
+    pub rules: ThinVec<PolicyRule>,
 }
 
 impl std::fmt::Debug for ClusterRole {

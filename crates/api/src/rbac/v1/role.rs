@@ -2,6 +2,7 @@
 
 use super::PolicyRule;
 use kapi_apimachinery::meta::ObjectMeta;
+use kapi_apimachinery::ThinVec;
 
 /// `rbac.authorization.k8s.io/v1` `Role` (namespaced).
 ///
@@ -18,7 +19,7 @@ pub struct Role {
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
     /// `rules`: array of `PolicyRule`, optional. List type `atomic`.
-    pub rules: Vec<PolicyRule>,
+    pub rules: ThinVec<PolicyRule>,
 }
 
 impl std::fmt::Debug for Role {

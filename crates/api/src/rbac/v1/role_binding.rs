@@ -3,6 +3,7 @@
 use super::RoleRef;
 use super::Subject;
 use kapi_apimachinery::meta::ObjectMeta;
+use kapi_apimachinery::ThinVec;
 
 /// `rbac.authorization.k8s.io/v1` `RoleBinding` (namespaced).
 ///
@@ -21,7 +22,7 @@ pub struct RoleBinding {
     /// `roleRef`: `RoleRef`, required.
     pub role_ref: RoleRef,
     /// `subjects`: array of `Subject`, optional. List type `atomic`.
-    pub subjects: Vec<Subject>,
+    pub subjects: ThinVec<Subject>,
 }
 
 impl std::fmt::Debug for RoleBinding {

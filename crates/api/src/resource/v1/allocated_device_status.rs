@@ -2,6 +2,8 @@
 
 use super::NetworkDeviceData;
 use kapi_apimachinery::meta::Condition;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::ThinVec;
 use serde_json::Value;
 
 /// `resource.k8s.io/v1` `AllocatedDeviceStatus`.
@@ -10,19 +12,19 @@ use serde_json::Value;
 #[derive(Clone, Default, PartialEq)]
 pub struct AllocatedDeviceStatus {
     /// `conditions`: array of `Condition`, optional. List type `map` (keys `type`).
-    pub conditions: Vec<Condition>,
+    pub conditions: ThinVec<Condition>,
     /// `data`: `RawExtension`, optional.
     pub data: Option<Value>,
     /// `device`: `string`, required.
-    pub device: String,
+    pub device: CompactString,
     /// `driver`: `string`, required.
-    pub driver: String,
+    pub driver: CompactString,
     /// `networkData`: `NetworkDeviceData`, optional.
     pub network_data: Option<Box<NetworkDeviceData>>,
     /// `pool`: `string`, required.
-    pub pool: String,
+    pub pool: CompactString,
     /// `shareID`: `string`, optional.
-    pub share_id: Option<String>,
+    pub share_id: Option<CompactString>,
 }
 
 impl std::fmt::Debug for AllocatedDeviceStatus {

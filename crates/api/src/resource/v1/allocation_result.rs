@@ -12,7 +12,7 @@ pub struct AllocationResult {
     /// `allocationTimestamp`: `Time`, optional.
     pub allocation_timestamp: Option<Time>,
     /// `devices`: `DeviceAllocationResult`, optional.
-    pub devices: Option<DeviceAllocationResult>,
+    pub devices: Option<Box<DeviceAllocationResult>>,
     /// `nodeSelector`: `NodeSelector`, optional.
     pub node_selector: Option<NodeSelector>,
 }

@@ -2,6 +2,7 @@
 
 use super::DeviceAllocationConfiguration;
 use super::DeviceRequestAllocationResult;
+use kapi_apimachinery::ThinVec;
 
 /// `resource.k8s.io/v1` `DeviceAllocationResult`.
 ///
@@ -9,9 +10,9 @@ use super::DeviceRequestAllocationResult;
 #[derive(Clone, Default, PartialEq)]
 pub struct DeviceAllocationResult {
     /// `config`: array of `DeviceAllocationConfiguration`, optional. List type `atomic`.
-    pub config: Vec<DeviceAllocationConfiguration>,
+    pub config: ThinVec<DeviceAllocationConfiguration>,
     /// `results`: array of `DeviceRequestAllocationResult`, optional. List type `atomic`.
-    pub results: Vec<DeviceRequestAllocationResult>,
+    pub results: ThinVec<DeviceRequestAllocationResult>,
 }
 
 impl std::fmt::Debug for DeviceAllocationResult {

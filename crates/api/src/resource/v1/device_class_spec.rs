@@ -2,6 +2,8 @@
 
 use super::DeviceClassConfiguration;
 use super::DeviceSelector;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::ThinVec;
 
 /// `resource.k8s.io/v1` `DeviceClassSpec`.
 ///
@@ -9,11 +11,11 @@ use super::DeviceSelector;
 #[derive(Clone, Default, PartialEq)]
 pub struct DeviceClassSpec {
     /// `config`: array of `DeviceClassConfiguration`, optional. List type `atomic`.
-    pub config: Vec<DeviceClassConfiguration>,
+    pub config: ThinVec<DeviceClassConfiguration>,
     /// `extendedResourceName`: `string`, optional.
-    pub extended_resource_name: Option<String>,
+    pub extended_resource_name: Option<CompactString>,
     /// `selectors`: array of `DeviceSelector`, optional. List type `atomic`.
-    pub selectors: Vec<DeviceSelector>,
+    pub selectors: ThinVec<DeviceSelector>,
 }
 
 impl std::fmt::Debug for DeviceClassSpec {

@@ -8,7 +8,7 @@ use super::CelDeviceSelector;
 #[derive(Clone, Default, PartialEq)]
 pub struct DeviceSelector {
     /// `cel`: `CELDeviceSelector`, optional.
-    pub cel: Option<CelDeviceSelector>,
+    pub cel: Option<Box<CelDeviceSelector>>,
 }
 
 impl std::fmt::Debug for DeviceSelector {

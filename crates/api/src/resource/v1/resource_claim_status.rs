@@ -3,6 +3,7 @@
 use super::AllocatedDeviceStatus;
 use super::AllocationResult;
 use super::ResourceClaimConsumerReference;
+use kapi_apimachinery::ThinVec;
 
 /// `resource.k8s.io/v1` `ResourceClaimStatus`.
 ///
@@ -12,9 +13,9 @@ pub struct ResourceClaimStatus {
     /// `allocation`: `AllocationResult`, optional.
     pub allocation: Option<Box<AllocationResult>>,
     /// `devices`: array of `AllocatedDeviceStatus`, optional. List type `map` (keys `driver`, `device`, `pool`, `shareID`).
-    pub devices: Vec<AllocatedDeviceStatus>,
+    pub devices: ThinVec<AllocatedDeviceStatus>,
     /// `reservedFor`: array of `ResourceClaimConsumerReference`, optional. List type `map` (keys `uid`). Patch strategy `merge` (merge key `uid`).
-    pub reserved_for: Vec<ResourceClaimConsumerReference>,
+    pub reserved_for: ThinVec<ResourceClaimConsumerReference>,
 }
 
 impl std::fmt::Debug for ResourceClaimStatus {

@@ -4,6 +4,8 @@ use super::CounterSet;
 use super::Device;
 use super::ResourcePool;
 use crate::core::v1::NodeSelector;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::ThinVec;
 
 /// `resource.k8s.io/v1` `ResourceSliceSpec`.
 ///
@@ -13,11 +15,11 @@ pub struct ResourceSliceSpec {
     /// `allNodes`: `boolean`, optional.
     pub all_nodes: Option<bool>,
     /// `devices`: array of `Device`, optional. List type `atomic`.
-    pub devices: Vec<Device>,
+    pub devices: ThinVec<Device>,
     /// `driver`: `string`, required.
-    pub driver: String,
+    pub driver: CompactString,
     /// `nodeName`: `string`, optional.
-    pub node_name: Option<String>,
+    pub node_name: Option<CompactString>,
     /// `nodeSelector`: `NodeSelector`, optional.
     pub node_selector: Option<NodeSelector>,
     /// `perDeviceNodeSelection`: `boolean`, optional.
@@ -25,7 +27,7 @@ pub struct ResourceSliceSpec {
     /// `pool`: `ResourcePool`, required.
     pub pool: ResourcePool,
     /// `sharedCounters`: array of `CounterSet`, optional. List type `atomic`.
-    pub shared_counters: Vec<CounterSet>,
+    pub shared_counters: ThinVec<CounterSet>,
 }
 
 impl std::fmt::Debug for ResourceSliceSpec {

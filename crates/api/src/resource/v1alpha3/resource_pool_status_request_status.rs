@@ -2,6 +2,7 @@
 
 use super::PoolStatus;
 use kapi_apimachinery::meta::Condition;
+use kapi_apimachinery::ThinVec;
 
 /// `resource.k8s.io/v1alpha3` `ResourcePoolStatusRequestStatus`.
 ///
@@ -9,11 +10,11 @@ use kapi_apimachinery::meta::Condition;
 #[derive(Clone, Default, PartialEq)]
 pub struct ResourcePoolStatusRequestStatus {
     /// `conditions`: array of `Condition`, optional. List type `map` (keys `type`). Patch strategy `merge` (merge key `type`).
-    pub conditions: Vec<Condition>,
+    pub conditions: ThinVec<Condition>,
     /// `poolCount`: `integer` (`int32`), required.
     pub pool_count: i32,
     /// `pools`: array of `PoolStatus`, optional. List type `atomic`.
-    pub pools: Vec<PoolStatus>,
+    pub pools: ThinVec<PoolStatus>,
 }
 
 impl std::fmt::Debug for ResourcePoolStatusRequestStatus {

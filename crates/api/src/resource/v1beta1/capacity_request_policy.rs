@@ -2,6 +2,7 @@
 
 use super::CapacityRequestPolicyRange;
 use kapi_apimachinery::Quantity;
+use kapi_apimachinery::ThinVec;
 
 /// `resource.k8s.io/v1beta1` `CapacityRequestPolicy`.
 ///
@@ -13,7 +14,7 @@ pub struct CapacityRequestPolicy {
     /// `validRange`: `CapacityRequestPolicyRange`, optional.
     pub valid_range: Option<Box<CapacityRequestPolicyRange>>,
     /// `validValues`: array of `Quantity`, optional. List type `atomic`.
-    pub valid_values: Vec<Quantity>,
+    pub valid_values: ThinVec<Quantity>,
 }
 
 impl std::fmt::Debug for CapacityRequestPolicy {

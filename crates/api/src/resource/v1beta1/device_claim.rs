@@ -3,6 +3,7 @@
 use super::DeviceClaimConfiguration;
 use super::DeviceConstraint;
 use super::DeviceRequest;
+use kapi_apimachinery::ThinVec;
 
 /// `resource.k8s.io/v1beta1` `DeviceClaim`.
 ///
@@ -10,11 +11,11 @@ use super::DeviceRequest;
 #[derive(Clone, Default, PartialEq)]
 pub struct DeviceClaim {
     /// `config`: array of `DeviceClaimConfiguration`, optional. List type `atomic`.
-    pub config: Vec<DeviceClaimConfiguration>,
+    pub config: ThinVec<DeviceClaimConfiguration>,
     /// `constraints`: array of `DeviceConstraint`, optional. List type `atomic`.
-    pub constraints: Vec<DeviceConstraint>,
+    pub constraints: ThinVec<DeviceConstraint>,
     /// `requests`: array of `DeviceRequest`, optional. List type `atomic`.
-    pub requests: Vec<DeviceRequest>,
+    pub requests: ThinVec<DeviceRequest>,
 }
 
 impl std::fmt::Debug for DeviceClaim {

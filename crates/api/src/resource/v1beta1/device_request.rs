@@ -4,6 +4,8 @@ use super::CapacityRequirements;
 use super::DeviceSelector;
 use super::DeviceSubRequest;
 use super::DeviceToleration;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::ThinVec;
 
 /// `resource.k8s.io/v1beta1` `DeviceRequest`.
 ///
@@ -13,21 +15,21 @@ pub struct DeviceRequest {
     /// `adminAccess`: `boolean`, optional.
     pub admin_access: Option<bool>,
     /// `allocationMode`: `string`, optional.
-    pub allocation_mode: Option<String>,
+    pub allocation_mode: Option<CompactString>,
     /// `capacity`: `CapacityRequirements`, optional.
     pub capacity: Option<CapacityRequirements>,
     /// `count`: `integer` (`int64`), optional.
     pub count: Option<i64>,
     /// `deviceClassName`: `string`, optional.
-    pub device_class_name: Option<String>,
+    pub device_class_name: Option<CompactString>,
     /// `firstAvailable`: array of `DeviceSubRequest`, optional. List type `atomic`.
-    pub first_available: Vec<DeviceSubRequest>,
+    pub first_available: ThinVec<DeviceSubRequest>,
     /// `name`: `string`, required.
-    pub name: String,
+    pub name: CompactString,
     /// `selectors`: array of `DeviceSelector`, optional. List type `atomic`.
-    pub selectors: Vec<DeviceSelector>,
+    pub selectors: ThinVec<DeviceSelector>,
     /// `tolerations`: array of `DeviceToleration`, optional. List type `atomic`.
-    pub tolerations: Vec<DeviceToleration>,
+    pub tolerations: ThinVec<DeviceToleration>,
 }
 
 impl std::fmt::Debug for DeviceRequest {

@@ -3,6 +3,8 @@
 use super::CapacityRequirements;
 use super::DeviceSelector;
 use super::DeviceToleration;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::ThinVec;
 
 /// `resource.k8s.io/v1beta1` `DeviceSubRequest`.
 ///
@@ -10,19 +12,19 @@ use super::DeviceToleration;
 #[derive(Clone, Default, PartialEq)]
 pub struct DeviceSubRequest {
     /// `allocationMode`: `string`, optional.
-    pub allocation_mode: Option<String>,
+    pub allocation_mode: Option<CompactString>,
     /// `capacity`: `CapacityRequirements`, optional.
     pub capacity: Option<CapacityRequirements>,
     /// `count`: `integer` (`int64`), optional.
     pub count: Option<i64>,
     /// `deviceClassName`: `string`, required.
-    pub device_class_name: String,
+    pub device_class_name: CompactString,
     /// `name`: `string`, required.
-    pub name: String,
+    pub name: CompactString,
     /// `selectors`: array of `DeviceSelector`, optional. List type `atomic`.
-    pub selectors: Vec<DeviceSelector>,
+    pub selectors: ThinVec<DeviceSelector>,
     /// `tolerations`: array of `DeviceToleration`, optional. List type `atomic`.
-    pub tolerations: Vec<DeviceToleration>,
+    pub tolerations: ThinVec<DeviceToleration>,
 }
 
 impl std::fmt::Debug for DeviceSubRequest {

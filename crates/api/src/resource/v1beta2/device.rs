@@ -6,7 +6,9 @@ use super::DeviceCounterConsumption;
 use super::DeviceTaint;
 use super::NodeAllocatableResourceMapping;
 use crate::core::v1::NodeSelector;
-use std::collections::BTreeMap;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::Map;
+use kapi_apimachinery::ThinVec;
 
 /// `resource.k8s.io/v1beta2` `Device`.
 ///
@@ -18,27 +20,27 @@ pub struct Device {
     /// `allowMultipleAllocations`: `boolean`, optional.
     pub allow_multiple_allocations: Option<bool>,
     /// `attributes`: map of `DeviceAttribute`, optional.
-    pub attributes: BTreeMap<String, DeviceAttribute>,
+    pub attributes: Map<CompactString, DeviceAttribute>,
     /// `bindingConditions`: array of `string`, optional. List type `atomic`.
-    pub binding_conditions: Vec<String>,
+    pub binding_conditions: ThinVec<CompactString>,
     /// `bindingFailureConditions`: array of `string`, optional. List type `atomic`.
-    pub binding_failure_conditions: Vec<String>,
+    pub binding_failure_conditions: ThinVec<CompactString>,
     /// `bindsToNode`: `boolean`, optional.
     pub binds_to_node: Option<bool>,
     /// `capacity`: map of `DeviceCapacity`, optional.
-    pub capacity: BTreeMap<String, DeviceCapacity>,
+    pub capacity: Map<CompactString, DeviceCapacity>,
     /// `consumesCounters`: array of `DeviceCounterConsumption`, optional. List type `atomic`.
-    pub consumes_counters: Vec<DeviceCounterConsumption>,
+    pub consumes_counters: ThinVec<DeviceCounterConsumption>,
     /// `name`: `string`, required.
-    pub name: String,
+    pub name: CompactString,
     /// `nodeAllocatableResourceMappings`: map of `NodeAllocatableResourceMapping`, optional.
-    pub node_allocatable_resource_mappings: BTreeMap<String, NodeAllocatableResourceMapping>,
+    pub node_allocatable_resource_mappings: Map<CompactString, NodeAllocatableResourceMapping>,
     /// `nodeName`: `string`, optional.
-    pub node_name: Option<String>,
+    pub node_name: Option<CompactString>,
     /// `nodeSelector`: `NodeSelector`, optional.
     pub node_selector: Option<NodeSelector>,
     /// `taints`: array of `DeviceTaint`, optional. List type `atomic`.
-    pub taints: Vec<DeviceTaint>,
+    pub taints: ThinVec<DeviceTaint>,
 }
 
 impl std::fmt::Debug for Device {

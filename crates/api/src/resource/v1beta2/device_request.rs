@@ -2,6 +2,8 @@
 
 use super::DeviceSubRequest;
 use super::ExactDeviceRequest;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::ThinVec;
 
 /// `resource.k8s.io/v1beta2` `DeviceRequest`.
 ///
@@ -11,9 +13,9 @@ pub struct DeviceRequest {
     /// `exactly`: `ExactDeviceRequest`, optional.
     pub exactly: Option<Box<ExactDeviceRequest>>,
     /// `firstAvailable`: array of `DeviceSubRequest`, optional. List type `atomic`.
-    pub first_available: Vec<DeviceSubRequest>,
+    pub first_available: ThinVec<DeviceSubRequest>,
     /// `name`: `string`, required.
-    pub name: String,
+    pub name: CompactString,
 }
 
 impl std::fmt::Debug for DeviceRequest {

@@ -3,6 +3,8 @@
 use super::CapacityRequirements;
 use super::DeviceSelector;
 use super::DeviceToleration;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::ThinVec;
 
 /// `resource.k8s.io/v1beta2` `ExactDeviceRequest`.
 ///
@@ -12,17 +14,17 @@ pub struct ExactDeviceRequest {
     /// `adminAccess`: `boolean`, optional.
     pub admin_access: Option<bool>,
     /// `allocationMode`: `string`, optional.
-    pub allocation_mode: Option<String>,
+    pub allocation_mode: Option<CompactString>,
     /// `capacity`: `CapacityRequirements`, optional.
     pub capacity: Option<CapacityRequirements>,
     /// `count`: `integer` (`int64`), optional.
     pub count: Option<i64>,
     /// `deviceClassName`: `string`, required.
-    pub device_class_name: String,
+    pub device_class_name: CompactString,
     /// `selectors`: array of `DeviceSelector`, optional. List type `atomic`.
-    pub selectors: Vec<DeviceSelector>,
+    pub selectors: ThinVec<DeviceSelector>,
     /// `tolerations`: array of `DeviceToleration`, optional. List type `atomic`.
-    pub tolerations: Vec<DeviceToleration>,
+    pub tolerations: ThinVec<DeviceToleration>,
 }
 
 impl std::fmt::Debug for ExactDeviceRequest {

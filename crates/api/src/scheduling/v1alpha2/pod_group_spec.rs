@@ -4,6 +4,8 @@ use super::PodGroupResourceClaim;
 use super::PodGroupSchedulingConstraints;
 use super::PodGroupSchedulingPolicy;
 use super::PodGroupTemplateReference;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::ThinVec;
 
 /// `scheduling.k8s.io/v1alpha2` `PodGroupSpec`.
 ///
@@ -11,15 +13,15 @@ use super::PodGroupTemplateReference;
 #[derive(Clone, Default, PartialEq)]
 pub struct PodGroupSpec {
     /// `disruptionMode`: `string`, optional.
-    pub disruption_mode: Option<String>,
+    pub disruption_mode: Option<CompactString>,
     /// `podGroupTemplateRef`: `PodGroupTemplateReference`, optional.
     pub pod_group_template_ref: Option<PodGroupTemplateReference>,
     /// `priority`: `integer` (`int32`), optional.
     pub priority: Option<i32>,
     /// `priorityClassName`: `string`, optional.
-    pub priority_class_name: Option<String>,
+    pub priority_class_name: Option<CompactString>,
     /// `resourceClaims`: array of `PodGroupResourceClaim`, optional. List type `map` (keys `name`). Patch strategy `merge,retainKeys` (merge key `name`).
-    pub resource_claims: Vec<PodGroupResourceClaim>,
+    pub resource_claims: ThinVec<PodGroupResourceClaim>,
     /// `schedulingConstraints`: `PodGroupSchedulingConstraints`, optional.
     pub scheduling_constraints: Option<PodGroupSchedulingConstraints>,
     /// `schedulingPolicy`: `PodGroupSchedulingPolicy`, required.

@@ -2,6 +2,7 @@
 
 use super::PodGroupResourceClaimStatus;
 use kapi_apimachinery::meta::Condition;
+use kapi_apimachinery::ThinVec;
 
 /// `scheduling.k8s.io/v1alpha2` `PodGroupStatus`.
 ///
@@ -9,9 +10,9 @@ use kapi_apimachinery::meta::Condition;
 #[derive(Clone, Default, PartialEq)]
 pub struct PodGroupStatus {
     /// `conditions`: array of `Condition`, optional. List type `map` (keys `type`). Patch strategy `merge` (merge key `type`).
-    pub conditions: Vec<Condition>,
+    pub conditions: ThinVec<Condition>,
     /// `resourceClaimStatuses`: array of `PodGroupResourceClaimStatus`, optional. List type `map` (keys `name`). Patch strategy `merge,retainKeys` (merge key `name`).
-    pub resource_claim_statuses: Vec<PodGroupResourceClaimStatus>,
+    pub resource_claim_statuses: ThinVec<PodGroupResourceClaimStatus>,
 }
 
 impl std::fmt::Debug for PodGroupStatus {

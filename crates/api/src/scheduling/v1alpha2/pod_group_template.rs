@@ -3,6 +3,8 @@
 use super::PodGroupResourceClaim;
 use super::PodGroupSchedulingConstraints;
 use super::PodGroupSchedulingPolicy;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::ThinVec;
 
 /// `scheduling.k8s.io/v1alpha2` `PodGroupTemplate`.
 ///
@@ -10,15 +12,15 @@ use super::PodGroupSchedulingPolicy;
 #[derive(Clone, Default, PartialEq)]
 pub struct PodGroupTemplate {
     /// `disruptionMode`: `string`, optional.
-    pub disruption_mode: Option<String>,
+    pub disruption_mode: Option<CompactString>,
     /// `name`: `string`, required.
-    pub name: String,
+    pub name: CompactString,
     /// `priority`: `integer` (`int32`), optional.
     pub priority: Option<i32>,
     /// `priorityClassName`: `string`, optional.
-    pub priority_class_name: Option<String>,
+    pub priority_class_name: Option<CompactString>,
     /// `resourceClaims`: array of `PodGroupResourceClaim`, optional. List type `map` (keys `name`). Patch strategy `merge,retainKeys` (merge key `name`).
-    pub resource_claims: Vec<PodGroupResourceClaim>,
+    pub resource_claims: ThinVec<PodGroupResourceClaim>,
     /// `schedulingConstraints`: `PodGroupSchedulingConstraints`, optional.
     pub scheduling_constraints: Option<PodGroupSchedulingConstraints>,
     /// `schedulingPolicy`: `PodGroupSchedulingPolicy`, required.

@@ -10,7 +10,7 @@ use super::WorkloadPodGroupTemplateReference;
 #[derive(Clone, Default, PartialEq)]
 pub struct PodGroupTemplateReference {
     /// `workload`: `WorkloadPodGroupTemplateReference`, optional.
-    pub workload: Option<WorkloadPodGroupTemplateReference>,
+    pub workload: Option<Box<WorkloadPodGroupTemplateReference>>,
 }
 
 impl std::fmt::Debug for PodGroupTemplateReference {

@@ -2,6 +2,7 @@
 
 use super::PodGroupTemplate;
 use super::TypedLocalObjectReference;
+use kapi_apimachinery::ThinVec;
 
 /// `scheduling.k8s.io/v1alpha2` `WorkloadSpec`.
 ///
@@ -11,7 +12,7 @@ pub struct WorkloadSpec {
     /// `controllerRef`: `TypedLocalObjectReference`, optional.
     pub controller_ref: Option<Box<TypedLocalObjectReference>>,
     /// `podGroupTemplates`: array of `PodGroupTemplate`, required. List type `map` (keys `name`).
-    pub pod_group_templates: Vec<PodGroupTemplate>,
+    pub pod_group_templates: ThinVec<PodGroupTemplate>,
 }
 
 impl std::fmt::Debug for WorkloadSpec {

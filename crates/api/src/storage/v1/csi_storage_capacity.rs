@@ -2,6 +2,7 @@
 
 use kapi_apimachinery::meta::LabelSelector;
 use kapi_apimachinery::meta::ObjectMeta;
+use kapi_apimachinery::CompactString;
 use kapi_apimachinery::Quantity;
 
 /// `storage.k8s.io/v1` `CSIStorageCapacity` (namespaced).
@@ -26,7 +27,7 @@ pub struct CsiStorageCapacity {
     /// `nodeTopology`: `LabelSelector`, optional.
     pub node_topology: Option<LabelSelector>,
     /// `storageClassName`: `string`, required.
-    pub storage_class_name: String,
+    pub storage_class_name: CompactString,
 }
 
 impl std::fmt::Debug for CsiStorageCapacity {

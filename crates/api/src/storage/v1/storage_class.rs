@@ -2,7 +2,9 @@
 
 use crate::core::v1::TopologySelectorTerm;
 use kapi_apimachinery::meta::ObjectMeta;
-use std::collections::BTreeMap;
+use kapi_apimachinery::CompactString;
+use kapi_apimachinery::Map;
+use kapi_apimachinery::ThinVec;
 
 /// `storage.k8s.io/v1` `StorageClass` (cluster-scoped).
 ///
@@ -19,19 +21,19 @@ pub struct StorageClass {
     /// `allowVolumeExpansion`: `boolean`, optional.
     pub allow_volume_expansion: Option<bool>,
     /// `allowedTopologies`: array of `TopologySelectorTerm`, optional. List type `atomic`.
-    pub allowed_topologies: Vec<TopologySelectorTerm>,
+    pub allowed_topologies: ThinVec<TopologySelectorTerm>,
     /// `metadata`: `ObjectMeta`, required.
     pub metadata: ObjectMeta,
     /// `mountOptions`: array of `string`, optional. List type `atomic`.
-    pub mount_options: Vec<String>,
+    pub mount_options: ThinVec<CompactString>,
     /// `parameters`: map of `string`, optional.
-    pub parameters: BTreeMap<String, String>,
+    pub parameters: Map<CompactString, CompactString>,
     /// `provisioner`: `string`, required.
-    pub provisioner: String,
+    pub provisioner: CompactString,
     /// `reclaimPolicy`: `string`, optional.
-    pub reclaim_policy: Option<String>,
+    pub reclaim_policy: Option<CompactString>,
     /// `volumeBindingMode`: `string`, optional.
-    pub volume_binding_mode: Option<String>,
+    pub volume_binding_mode: Option<CompactString>,
 }
 
 impl std::fmt::Debug for StorageClass {
