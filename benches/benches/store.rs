@@ -18,7 +18,7 @@ fn indexed_store(pods: &[Pod]) -> Store<Pod> {
     let store: Store<Pod> = Store::new();
     store.add_index(
         "app",
-        Arc::new(|p: &Pod| p.metadata.labels.get("app").cloned().into_iter().collect()),
+        Arc::new(|p: &Pod| p.metadata.labels.get("app").map(ToString::to_string).into_iter().collect()),
     );
     store.replace(pods.to_vec(), "1");
     store
@@ -38,7 +38,7 @@ fn bench(c: &mut Criterion) {
         .iter()
         .map(|p| {
             let mut p = p.clone();
-            p.metadata.name = p.metadata.name.map(|n| format!("{n}-new"));
+            p.metadata.name = p.metadata.name.map(|n| format!("{n}-new").into());
             Arc::new(p)
         })
         .collect();

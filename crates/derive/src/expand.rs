@@ -81,7 +81,7 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
             pub const CRD_NAME: &'static str = #crd_name;
 
             #[doc = #new_doc]
-            pub fn new(name: impl ::core::convert::Into<::std::string::String>, spec: #spec) -> Self {
+            pub fn new(name: impl ::core::convert::Into<#am::CompactString>, spec: #spec) -> Self {
                 Self {
                     metadata: #am::meta::ObjectMeta {
                         name: ::core::option::Option::Some(name.into()),

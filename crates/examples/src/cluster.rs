@@ -130,12 +130,8 @@ impl Cluster {
             let name = format!("{prefix}{}", random_suffix());
             let ns = Namespace {
                 metadata: ObjectMeta {
-                    name: Some(name.clone()),
-                    labels: [(
-                        "app.kubernetes.io/created-by".to_owned(),
-                        "kapi-examples".to_owned(),
-                    )]
-                    .into(),
+                    name: Some(name.as_str().into()),
+                    labels: [("app.kubernetes.io/created-by".into(), "kapi-examples".into())].into(),
                     ..ObjectMeta::default()
                 },
                 ..Namespace::default()

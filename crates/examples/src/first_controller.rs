@@ -6,10 +6,10 @@
 //! cargo run -p kapi-examples --bin first-controller
 //! ```
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use kapi_api::core::v1::ConfigMap;
+use kapi_apimachinery::{CompactString, Map};
 use kapi_apimachinery::meta::ObjectMeta;
 use kapi_apimachinery::options::{CreateOptions, DeleteOptions, PatchOptions, UpdateOptions};
 use kapi_client::{Api, Client, Patch};
@@ -44,7 +44,7 @@ pub fn copier(manager: &Manager) -> Controller<impl Reconciler> {
         .watches_self(
             &configmaps,
             vec![Arc::new(on_object(|cm: &ConfigMap| {
-                cm.metadata.labels.get(COPY_LABEL).map(String::as_str) == Some("true")
+                cm.metadata.labels.get(COPY_LABEL).map(CompactString::as_str) == Some("true")
             }))],
         )
         .owns::<ConfigMap, ConfigMap>(&configmaps, vec![])
@@ -59,14 +59,14 @@ async fn reconcile(
     let Some(original) = lister.get(&request.key()) else {
         return Ok(Action::Done); // deleted: the garbage collector removes the copy
     };
-    if original.metadata.labels.get(COPY_LABEL).map(String::as_str) != Some("true") {
+    if original.metadata.labels.get(COPY_LABEL).map(CompactString::as_str) != Some("true") {
         return Ok(Action::Done);
     }
     let namespace = request.namespace.as_deref().unwrap_or("default");
     let name = format!("{}-copy", request.name);
     let mut copy = ConfigMap {
         metadata: ObjectMeta {
-            name: Some(name.clone()),
+            name: Some(name.clone().into()),
             ..ObjectMeta::default()
         },
         data: original.data.clone(),
@@ -135,10 +135,10 @@ async fn steps(client: Client, ns: &str, out: &Narrator) -> Result<()> {
     let settings = ConfigMap {
         metadata: ObjectMeta {
             name: Some("settings".into()),
-            labels: BTreeMap::from([(COPY_LABEL.to_owned(), "true".to_owned())]),
+            labels: Map::from([(COPY_LABEL.into(), "true".into())]),
             ..ObjectMeta::default()
         },
-        data: BTreeMap::from([("mode".to_owned(), "fast".to_owned())]),
+        data: Map::from([("mode".into(), "fast".into())]),
         ..ConfigMap::default()
     };
     api.create(&CreateOptions::default(), &settings).await?;

@@ -6,11 +6,11 @@
 //! cargo run -p kapi-examples --bin informer
 //! ```
 
-use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use kapi_api::core::v1::ConfigMap;
+use kapi_apimachinery::Map;
 use kapi_apimachinery::meta::ObjectMeta;
 use kapi_apimachinery::options::{CreateOptions, DeleteOptions, PatchOptions};
 use kapi_apimachinery::{Object, Selector};
@@ -75,11 +75,8 @@ impl ResourceEventHandler<ConfigMap> for Narrating {
 fn config_map(name: &str, team: &str, env: &str) -> ConfigMap {
     ConfigMap {
         metadata: ObjectMeta {
-            name: Some(name.to_owned()),
-            labels: BTreeMap::from([
-                ("team".to_owned(), team.to_owned()),
-                ("env".to_owned(), env.to_owned()),
-            ]),
+            name: Some(name.into()),
+            labels: Map::from([("team".into(), team.into()), ("env".into(), env.into())]),
             ..ObjectMeta::default()
         },
         ..ConfigMap::default()
@@ -117,7 +114,7 @@ async fn steps(client: Client, ns: &str, out: &Narrator) -> Result<()> {
         cm.metadata
             .labels
             .get("team")
-            .cloned()
+            .map(ToString::to_string)
             .into_iter()
             .collect()
     });

@@ -80,7 +80,7 @@ impl Candidate {
 async fn holder(leases: &Api<Lease>) -> Result<(String, i32)> {
     let spec = leases.get(LEASE).await?.spec.unwrap_or_default();
     Ok((
-        spec.holder_identity.unwrap_or_default(),
+        spec.holder_identity.unwrap_or_default().into(),
         spec.lease_transitions.unwrap_or(0),
     ))
 }

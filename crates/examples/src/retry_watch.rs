@@ -79,7 +79,7 @@ async fn steps(cluster: &Cluster, ns: &str, out: &Narrator) -> Result<()> {
     for i in 0..COUNT {
         let cm = ConfigMap {
             metadata: ObjectMeta {
-                name: Some(format!("cm-{i:02}")),
+                name: Some(format!("cm-{i:02}").into()),
                 ..ObjectMeta::default()
             },
             ..ConfigMap::default()

@@ -5,9 +5,9 @@
 //! cargo run -p kapi-examples --bin typed-client
 //! ```
 
-use std::collections::BTreeMap;
 
 use kapi_api::core::v1::ConfigMap;
+use kapi_apimachinery::{CompactString, Map};
 use kapi_apimachinery::meta::ObjectMeta;
 use kapi_apimachinery::options::{
     CreateOptions, DeleteOptions, ListOptions, PatchOptions, UpdateOptions,
@@ -36,11 +36,11 @@ pub async fn run(cluster: &Cluster, out: &Narrator) -> Result<()> {
 fn config_map(name: &str, tier: &str, mode: &str) -> ConfigMap {
     ConfigMap {
         metadata: ObjectMeta {
-            name: Some(name.to_owned()),
-            labels: BTreeMap::from([("tier".to_owned(), tier.to_owned())]),
+            name: Some(name.into()),
+            labels: Map::from([("tier".into(), tier.into())]),
             ..ObjectMeta::default()
         },
-        data: BTreeMap::from([("mode".to_owned(), mode.to_owned())]),
+        data: Map::from([("mode".into(), mode.into())]),
         ..ConfigMap::default()
     }
 }
@@ -65,7 +65,7 @@ async fn steps(client: Client, ns: &str, out: &Narrator) -> Result<()> {
     // Get.
     let web_a = cms.get("web-a").await?;
     ensure(
-        web_a.data.get("mode").map(String::as_str) == Some("fast"),
+        web_a.data.get("mode").map(CompactString::as_str) == Some("fast"),
         "web-a has mode=fast",
     )?;
     out.ok(format!("get web-a: data {:?}", web_a.data));
@@ -101,7 +101,7 @@ async fn steps(client: Client, ns: &str, out: &Narrator) -> Result<()> {
         )
         .await?;
     ensure(
-        patched.data.get("mode").map(String::as_str) == Some("safe") && patched.data.len() == 2,
+        patched.data.get("mode").map(CompactString::as_str) == Some("safe") && patched.data.len() == 2,
         "the merge patch changed mode and added replicas",
     )?;
     out.ok(format!("merge patch web-a: data {:?}", patched.data));

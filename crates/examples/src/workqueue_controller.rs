@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use kapi_api::core::v1::ConfigMap;
+use kapi_apimachinery::{CompactString, Map};
 use kapi_apimachinery::meta::ObjectMeta;
 use kapi_apimachinery::options::{CreateOptions, DeleteOptions, PatchOptions};
 use kapi_client::{Api, Client, Patch};
@@ -68,7 +69,7 @@ fn sync(lister: &Lister<ConfigMap>, key: &str, attempt: u32) -> Result<Outcome, 
         .metadata
         .annotations
         .get(FAIL_ANNOTATION)
-        .map(String::as_str)
+        .map(CompactString::as_str)
     {
         Some("always") => Err("this one always fails".into()),
         Some(n) if n.parse::<u32>().is_ok_and(|n| attempt <= n) => {
@@ -129,9 +130,9 @@ async fn worker(
 fn config_map(name: &str, fail: Option<&str>) -> ConfigMap {
     ConfigMap {
         metadata: ObjectMeta {
-            name: Some(name.to_owned()),
+            name: Some(name.into()),
             annotations: fail
-                .map(|f| BTreeMap::from([(FAIL_ANNOTATION.to_owned(), f.to_owned())]))
+                .map(|f| Map::from([(FAIL_ANNOTATION.into(), f.into())]))
                 .unwrap_or_default(),
             ..ObjectMeta::default()
         },

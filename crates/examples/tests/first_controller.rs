@@ -33,10 +33,10 @@ async fn copies_labelled_config_maps() {
     let settings = ConfigMap {
         metadata: ObjectMeta {
             name: Some("settings".into()),
-            labels: [(COPY_LABEL.to_owned(), "true".to_owned())].into(),
+            labels: [(COPY_LABEL.into(), "true".into())].into(),
             ..ObjectMeta::default()
         },
-        data: [("mode".to_owned(), "fast".to_owned())].into(),
+        data: [("mode".into(), "fast".into())].into(),
         ..ConfigMap::default()
     };
     api.create(&CreateOptions::default(), &settings)

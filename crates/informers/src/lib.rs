@@ -65,7 +65,7 @@ pub use store::{key_for, key_of, Change, IndexFn, Replacement, Store, NAMESPACE_
 /// Drops `metadata.managedFields`: pass it as [`InformerConfig::transform`] to cache objects
 /// without server-side-apply bookkeeping (about half of a typical Pod's size).
 pub fn strip_managed_fields<K: Object>(obj: &mut K) {
-    obj.metadata_mut().managed_fields = Vec::new();
+    obj.metadata_mut().managed_fields = kapi_apimachinery::ThinVec::new();
 }
 
 /// The transform form of [`strip_managed_fields`].

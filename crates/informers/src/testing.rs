@@ -65,7 +65,7 @@ pub fn obj(ns: &str, name: &str, labels: &[(&str, &str)]) -> DynamicObject {
         metadata: ObjectMeta {
             name: Some(name.into()),
             namespace: Some(ns.into()),
-            uid: Some(format!("uid-{ns}-{name}")),
+            uid: Some(kapi_apimachinery::format_compact!("uid-{ns}-{name}")),
             labels: labels
                 .iter()
                 .map(|(k, v)| ((*k).into(), (*v).into()))
@@ -91,7 +91,7 @@ impl FakeSource {
     pub fn upsert(&self, mut o: DynamicObject) {
         let mut st = self.state();
         st.rv += 1;
-        o.metadata.resource_version = Some(st.rv.to_string());
+        o.metadata.resource_version = Some(kapi_apimachinery::ToCompactString::to_compact_string(&st.rv));
         let key = o.cache_key();
         let ev = if st.objects.contains_key(&key) {
             WatchEvent::Modified(o.clone())
@@ -107,7 +107,7 @@ impl FakeSource {
         let mut st = self.state();
         st.rv += 1;
         if let Some(mut o) = st.objects.remove(key) {
-            o.metadata.resource_version = Some(st.rv.to_string());
+            o.metadata.resource_version = Some(kapi_apimachinery::ToCompactString::to_compact_string(&st.rv));
             Self::emit(&mut st, WatchEvent::Deleted(o));
         }
     }

@@ -38,7 +38,7 @@ fn cm(name: &str, value: &str) -> ConfigMap {
             namespace: Some(NS.into()),
             ..ObjectMeta::default()
         },
-        data: [("v".to_owned(), value.to_owned())].into(),
+        data: [("v".into(), value.into())].into(),
         ..ConfigMap::default()
     }
 }
@@ -133,7 +133,7 @@ async fn write_for(api: Api<ConfigMap>, duration: Duration, seed: u64) -> usize 
         let r = match next() % 10 {
             0..=5 => match api.get_opt(&name).await {
                 Ok(Some(mut o)) => {
-                    o.data.insert("v".into(), writes.to_string());
+                    o.data.insert("v".into(), writes.to_string().into());
                     api.replace(&name, &UpdateOptions::default(), &o)
                         .await
                         .map(|_| ())

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use kapi_api::core::v1::ConfigMap;
 use kapi_apimachinery::meta::ObjectMeta;
 use kapi_apimachinery::options::ListOptions;
-use kapi_apimachinery::Object;
+use kapi_apimachinery::{CompactString, Map, Object};
 use kapi_client::kubeconfig::{Kubeconfig, KubeconfigOptions};
 use kapi_client::{Api, Client, Config, RateLimit};
 use kapi_testserver::TestServer;
@@ -41,7 +41,7 @@ pub fn source(name: &str, value: &str) -> ConfigMap {
             namespace: Some(NS.into()),
             ..ObjectMeta::default()
         },
-        data: [("v".to_owned(), value.to_owned())].into(),
+        data: [("v".into(), value.into())].into(),
         ..ConfigMap::default()
     }
 }
@@ -64,7 +64,7 @@ pub fn seed(server: &TestServer, n: u64) {
 }
 
 /// What the server holds: `namespace/name` → (resourceVersion, data).
-pub type Truth = BTreeMap<String, (String, BTreeMap<String, String>)>;
+pub type Truth = BTreeMap<String, (String, Map<CompactString, CompactString>)>;
 
 /// Lists every ConfigMap of [`NS`] (retrying while the server is unreachable).
 ///

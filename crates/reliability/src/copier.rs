@@ -84,7 +84,7 @@ async fn reconcile(
         None => {
             let new = ConfigMap {
                 metadata: ObjectMeta {
-                    name: Some(copy_name.clone()),
+                    name: Some(copy_name.clone().into()),
                     namespace: Some(NS.into()),
                     ..ObjectMeta::default()
                 },

@@ -157,7 +157,7 @@ async fn converged(sets: &Api<PodSet>, pods: &Api<Pod>) -> Result<usize, String>
             .controller_ref()
             .map(|r| r.uid.clone())
             .ok_or_else(|| format!("pod {:?} has no controller", pod.metadata.name))?;
-        *owned.entry(owner).or_default() += 1;
+        *owned.entry(owner.to_string()).or_default() += 1;
     }
     for set in &sets {
         let name = set.metadata.name.clone().unwrap_or_default();
@@ -166,7 +166,7 @@ async fn converged(sets: &Api<PodSet>, pods: &Api<Pod>) -> Result<usize, String>
         }
         let uid = set.metadata.uid.clone().unwrap_or_default();
         let want = usize::try_from(set.spec.replicas).unwrap_or(0);
-        let have = owned.remove(&uid).unwrap_or(0);
+        let have = owned.remove(uid.as_str()).unwrap_or(0);
         if have != want {
             return Err(format!("podset {name}: {have} pods, want {want}"));
         }

@@ -16,7 +16,7 @@ pub fn add_finalizer<K: Object>(obj: &mut K, finalizer: &str) -> bool {
     if has_finalizer(obj, finalizer) {
         return false;
     }
-    obj.metadata_mut().finalizers.push(finalizer.to_owned());
+    obj.metadata_mut().finalizers.push(finalizer.into());
     true
 }
 
@@ -49,10 +49,10 @@ pub struct AlreadyOwned {
 /// Never; an owner without name or uid yields empty strings (the server will reject it).
 pub fn controller_reference<O: Resource>(owner: &O) -> OwnerReference {
     OwnerReference {
-        api_version: O::API_VERSION.to_owned(),
-        kind: O::INFO.kind.to_string(),
-        name: owner.name().to_owned(),
-        uid: owner.uid().unwrap_or_default().to_owned(),
+        api_version: O::API_VERSION.into(),
+        kind: O::INFO.kind.into(),
+        name: owner.name().into(),
+        uid: owner.uid().unwrap_or_default().into(),
         controller: Some(true),
         block_owner_deletion: Some(true),
     }
@@ -73,8 +73,8 @@ pub fn set_controller_reference<O: Resource, K: Object>(
         .find(|r| r.controller == Some(true) && r.uid != reference.uid)
     {
         return Err(AlreadyOwned {
-            kind: existing.kind.clone(),
-            name: existing.name.clone(),
+            kind: existing.kind.clone().into(),
+            name: existing.name.clone().into(),
         });
     }
     refs.retain(|r| r.uid != reference.uid);

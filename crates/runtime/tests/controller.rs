@@ -200,7 +200,7 @@ fn owned_by(
         api_version: api_version.into(),
         kind: kind.into(),
         name: name.into(),
-        uid: format!("uid-{name}"),
+        uid: format!("uid-{name}").into(),
         controller: Some(controller),
         block_owner_deletion: None,
     });
@@ -306,7 +306,7 @@ fn predicates() {
     assert!(!Predicate::update(&LabelsChanged, &a, &b));
     assert!(!Predicate::update(&AnnotationsChanged, &a, &b));
     b.metadata.generation = Some(2);
-    b.metadata.labels = BTreeMap::from([("x".into(), "2".into())]);
+    b.metadata.labels = BTreeMap::from([("x".into(), "2".into())]).into();
     b.metadata.annotations.insert("note".into(), "y".into());
     assert!(Predicate::update(&GenerationChanged, &a, &b));
     assert!(Predicate::update(&LabelsChanged, &a, &b));

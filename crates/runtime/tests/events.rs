@@ -19,7 +19,7 @@ fn pod(name: &str) -> Pod {
         metadata: ObjectMeta {
             name: Some(name.into()),
             namespace: Some("ns".into()),
-            uid: Some(format!("uid-{name}")),
+            uid: Some(format!("uid-{name}").into()),
             ..ObjectMeta::default()
         },
         ..Pod::default()

@@ -198,7 +198,7 @@ async fn legacy(client: &Client, core: &[u8], groups: &[u8], now: u64) -> Result
             .collect();
         let item = ApiGroupDiscovery {
             metadata: ObjectMeta {
-                name: Some(name.clone()),
+                name: Some(name.as_str().into()),
                 ..ObjectMeta::default()
             },
             versions,

@@ -145,7 +145,10 @@ impl ServerResources {
                             .collect(),
                     })
                     .collect();
-                DiscoveredGroup { name, versions }
+                DiscoveredGroup {
+                    name: name.into(),
+                    versions,
+                }
             })
             .collect();
         Self {

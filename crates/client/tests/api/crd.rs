@@ -1,6 +1,7 @@
 //! Custom resources through the dynamic client (rules §6), server-side apply (3.9), tables
 //! (7.1) and metadata-only responses (7.2) on the test server.
 
+use kapi_apimachinery::CompactString;
 use std::time::Duration;
 
 use kapi_api::apiextensions::v1::CustomResourceDefinition;
@@ -188,7 +189,7 @@ async fn ssa_3_9_apply_creates_conflicts_and_forces() {
         )
         .await
         .expect("apply creates");
-    assert_eq!(created.data.get("owner").map(String::as_str), Some("alice"));
+    assert_eq!(created.data.get("owner").map(CompactString::as_str), Some("alice"));
     assert!(created
         .metadata
         .managed_fields
@@ -216,7 +217,7 @@ async fn ssa_3_9_apply_creates_conflicts_and_forces() {
         )
         .await
         .expect("force");
-    assert_eq!(forced.data.get("owner").map(String::as_str), Some("bob"));
+    assert_eq!(forced.data.get("owner").map(CompactString::as_str), Some("bob"));
     let dry = PatchOptions {
         dry_run: true,
         ..PatchOptions::apply("bob")
@@ -230,7 +231,7 @@ async fn ssa_3_9_apply_creates_conflicts_and_forces() {
             .expect("get")
             .data
             .get("owner")
-            .map(String::as_str),
+            .map(CompactString::as_str),
         Some("bob")
     );
 }

@@ -1,5 +1,6 @@
 //! Every verb on ConfigMaps, Pods, Namespaces and Leases (rules §3).
 
+use kapi_apimachinery::CompactString;
 use kapi_api::coordination::v1::{Lease, LeaseSpec};
 use kapi_api::core::v1::{ConfigMap, Namespace, Pod};
 use kapi_apimachinery::meta::Status;
@@ -18,7 +19,7 @@ async fn write_3_1_create_get_list_and_get_opt() {
     let (_server, client) = setup().await;
     let cms: Api<ConfigMap> = Api::namespaced(client, "default");
     let mut cm = config_map("settings", "mode", "fast");
-    cm.metadata.labels = [("app".to_owned(), "web".to_owned())].into();
+    cm.metadata.labels = [("app".into(), "web".into())].into();
     let created = cms
         .create(&CreateOptions::default(), &cm)
         .await
@@ -81,14 +82,14 @@ async fn write_3_4_replace_with_a_stale_resource_version_is_a_conflict() {
         .await
         .expect("create");
     let mut v2 = v1.clone();
-    v2.data = [("n".to_owned(), "2".to_owned())].into();
+    v2.data = [("n".into(), "2".into())].into();
     let v2 = cms
         .replace("c", &UpdateOptions::default(), &v2)
         .await
         .expect("replace");
     assert_ne!(v2.resource_version(), v1.resource_version());
     let mut stale = v1.clone();
-    stale.data = [("n".to_owned(), "3".to_owned())].into();
+    stale.data = [("n".into(), "3".into())].into();
     let err = cms
         .replace("c", &UpdateOptions::default(), &stale)
         .await
@@ -136,7 +137,7 @@ async fn write_3_15_dry_run_create_stores_nothing() {
         .await
         .expect("dry replace");
     let stored = cms.get("real").await.expect("get");
-    assert_eq!(stored.data.get("a").map(String::as_str), Some("b"));
+    assert_eq!(stored.data.get("a").map(CompactString::as_str), Some("b"));
 }
 
 #[tokio::test]
@@ -156,7 +157,7 @@ async fn write_3_8_json_merge_and_strategic_patches() {
         .await
         .expect("merge");
     assert_eq!(
-        p.metadata.labels.get("tier").map(String::as_str),
+        p.metadata.labels.get("tier").map(CompactString::as_str),
         Some("web")
     );
     let p = pods
@@ -183,7 +184,7 @@ async fn write_3_8_json_merge_and_strategic_patches() {
         .expect("strategic");
     let names: Vec<String> = p
         .spec
-        .map(|s| s.containers.into_iter().map(|c| c.name).collect())
+        .map(|s| s.containers.into_iter().map(|c| c.name.into()).collect())
         .unwrap_or_default();
     assert_eq!(names.len(), 2, "{names:?}");
     // A failing JSON-patch operation is 422.
@@ -270,7 +271,7 @@ async fn write_3_12_finalizers_keep_the_object_and_3_13_preconditions_and_propag
     let (_server, client) = setup().await;
     let cms: Api<ConfigMap> = Api::namespaced(client, "default");
     let mut cm = config_map("held", "a", "b");
-    cm.metadata.finalizers = vec!["example.com/hold".into()];
+    cm.metadata.finalizers = vec!["example.com/hold".into()].into();
     let created = cms
         .create(&CreateOptions::default(), &cm)
         .await
@@ -338,7 +339,7 @@ async fn write_3_14_delete_collection_by_selector() {
     let cms: Api<ConfigMap> = Api::namespaced(client.clone(), "default");
     for (name, app) in [("a", "web"), ("b", "web"), ("c", "db")] {
         let mut cm = config_map(name, "k", "v");
-        cm.metadata.labels = [("app".to_owned(), app.to_owned())].into();
+        cm.metadata.labels = [("app".into(), app.into())].into();
         cms.create(&CreateOptions::default(), &cm)
             .await
             .expect("create");
@@ -479,7 +480,7 @@ async fn leases_create_renew_and_conflict() {
             .expect("get")
             .spec
             .and_then(|s| s.holder_identity),
-        Some("a".to_owned())
+        Some("a".into())
     );
     assert_eq!(renewed.spec.and_then(|s| s.lease_transitions), Some(1));
 }
@@ -511,12 +512,12 @@ async fn retry_on_conflict_rereads_until_the_write_lands() {
                 None => cms.get("counter").await?,
             };
             let n: u32 = cm.data.get("n").and_then(|v| v.parse().ok()).unwrap_or(0);
-            cm.data.insert("n".into(), (n + 1).to_string());
+            cm.data.insert("n".into(), ((n + 1).to_string()).into());
             cms.replace("counter", &UpdateOptions::default(), &cm).await
         }
     })
     .await
     .expect("lands");
     assert_eq!(attempts, 2);
-    assert_eq!(out.data.get("n").map(String::as_str), Some("2"));
+    assert_eq!(out.data.get("n").map(CompactString::as_str), Some("2"));
 }

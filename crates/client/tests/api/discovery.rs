@@ -1,6 +1,7 @@
 //! Discovery (rules 1.4–1.7), its caches, the discovery REST mapper, the dynamic and
 //! metadata clients and the clientset.
 
+use kapi_apimachinery::CompactString;
 use std::time::Duration;
 
 use kapi_api::core::v1::ConfigMap;
@@ -227,7 +228,7 @@ async fn metadata_only_api_lists_gets_and_watches_metadata() {
     let meta = Api::<PartialObjectMetadata>::metadata(client, &ConfigMap::INFO, Some("default"));
     let one = meta.get("meta").await.expect("get");
     assert_eq!(
-        one.metadata.labels.get("app").map(String::as_str),
+        one.metadata.labels.get("app").map(CompactString::as_str),
         Some("web")
     );
     let list = meta
@@ -245,7 +246,7 @@ async fn metadata_only_api_lists_gets_and_watches_metadata() {
         .await
         .expect("patch");
     assert_eq!(
-        patched.metadata.labels.get("x").map(String::as_str),
+        patched.metadata.labels.get("x").map(CompactString::as_str),
         Some("y")
     );
 }

@@ -199,7 +199,7 @@ async fn service_account_token_requests() {
     let sas: Api<ServiceAccount> = Api::namespaced(client, "ns");
     let req = TokenRequest {
         spec: Some(TokenRequestSpec {
-            audiences: vec!["vault".into()],
+            audiences: vec!["vault".into()].into(),
             expiration_seconds: Some(600),
             ..TokenRequestSpec::default()
         }),

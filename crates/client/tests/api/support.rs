@@ -32,7 +32,7 @@ pub(crate) fn client_for(server: &TestServer) -> Client {
 
 pub(crate) fn meta(name: &str) -> ObjectMeta {
     ObjectMeta {
-        name: Some(name.to_owned()),
+        name: Some(name.into()),
         ..ObjectMeta::default()
     }
 }
@@ -40,7 +40,7 @@ pub(crate) fn meta(name: &str) -> ObjectMeta {
 pub(crate) fn config_map(name: &str, key: &str, value: &str) -> ConfigMap {
     ConfigMap {
         metadata: meta(name),
-        data: [(key.to_owned(), value.to_owned())].into(),
+        data: [(key.into(), value.into())].into(),
         ..ConfigMap::default()
     }
 }
@@ -69,7 +69,7 @@ pub(crate) fn pod(name: &str) -> Pod {
                 name: "app".into(),
                 image: Some("nginx:1.29".into()),
                 ..Container::default()
-            }],
+            }].into(),
             ..PodSpec::default()
         }),
         ..Pod::default()

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use futures::future::join_all;
 use kapi_api::core::v1::Pod;
+use kapi_apimachinery::{CompactString, ThinVec};
 use kapi_apimachinery::meta::ObjectMeta;
 use kapi_apimachinery::options::{CreateOptions, DeleteOptions, PatchOptions};
 use kapi_apimachinery::{Object, Resource};
@@ -137,7 +138,7 @@ impl PodSetReconciler {
         &self,
         api: &Api<PodSet>,
         set: &PodSet,
-        finalizers: Vec<String>,
+        finalizers: ThinVec<CompactString>,
     ) -> Result<PodSet, ReconcileError> {
         let patch = json!({
             "metadata": {
@@ -157,11 +158,11 @@ impl PodSetReconciler {
         let template = &set.spec.template;
         let template_meta = template.metadata.clone().unwrap_or_default();
         let mut labels = template_meta.labels;
-        labels.insert(POD_LABEL.to_owned(), set.name().to_owned());
+        labels.insert(POD_LABEL.into(), set.name().into());
         let mut pod = Pod {
             metadata: ObjectMeta {
-                generate_name: Some(format!("{}-", set.name())),
-                namespace: set.namespace().map(str::to_owned),
+                generate_name: Some(format!("{}-", set.name()).into()),
+                namespace: set.namespace().map(Into::into),
                 labels,
                 annotations: template_meta.annotations,
                 ..ObjectMeta::default()
@@ -413,7 +414,7 @@ impl Reconciler for PodSetReconciler {
             (*cached).clone()
         } else {
             let mut finalizers = cached.metadata.finalizers.clone();
-            finalizers.push(FINALIZER.to_owned());
+            finalizers.push(FINALIZER.into());
             self.set_finalizers(&api, &cached, finalizers).await?
         };
 
@@ -446,7 +447,7 @@ pub(crate) fn owner_uid(pod: &Pod) -> Vec<String> {
     pod.metadata
         .controller_ref()
         .filter(|r| r.kind == info.kind && r.api_version == PodSet::API_VERSION)
-        .map(|r| vec![r.uid.clone()])
+        .map(|r| vec![r.uid.to_string()])
         .unwrap_or_default()
 }
 

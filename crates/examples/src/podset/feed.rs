@@ -51,8 +51,8 @@ impl EventFeed {
                     continue;
                 }
                 let reaction = Reaction {
-                    reason: e.reason.unwrap_or_default(),
-                    note: e.note.unwrap_or_default(),
+                    reason: e.reason.unwrap_or_default().into(),
+                    note: e.note.unwrap_or_default().into(),
                 };
                 if tx.send(reaction).is_err() {
                     break;

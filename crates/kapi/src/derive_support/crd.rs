@@ -107,25 +107,25 @@ pub fn custom_resource_definition(
                 .then_some(CustomResourceSubresourceStatus {}),
             scale: params.scale.map(|s| {
                 field(CustomResourceSubresourceScale {
-                    spec_replicas_path: s.spec_replicas_path.to_owned(),
-                    status_replicas_path: s.status_replicas_path.to_owned(),
-                    label_selector_path: s.label_selector_path.map(str::to_owned),
+                    spec_replicas_path: s.spec_replicas_path.into(),
+                    status_replicas_path: s.status_replicas_path.into(),
+                    label_selector_path: s.label_selector_path.map(Into::into),
                 })
             }),
         });
 
     CustomResourceDefinition {
         metadata: ObjectMeta {
-            name: Some(format!("{}.{}", params.plural, params.group)),
+            name: Some(format!("{}.{}", params.plural, params.group).into()),
             ..ObjectMeta::default()
         },
         spec: CustomResourceDefinitionSpec {
-            group: params.group.to_owned(),
+            group: params.group.into(),
             names: CustomResourceDefinitionNames {
-                kind: params.kind.to_owned(),
-                list_kind: Some(format!("{}List", params.kind)),
-                plural: params.plural.to_owned(),
-                singular: Some(params.singular.to_owned()),
+                kind: params.kind.into(),
+                list_kind: Some(format!("{}List", params.kind).into()),
+                plural: params.plural.into(),
+                singular: Some(params.singular.into()),
                 short_names: strings(params.short_names),
                 categories: strings(params.categories),
             },
@@ -134,25 +134,25 @@ pub fn custom_resource_definition(
             } else {
                 "Cluster"
             }
-            .to_owned(),
+            .into(),
             versions: vec![CustomResourceDefinitionVersion {
-                name: params.version.to_owned(),
+                name: params.version.into(),
                 served: true,
                 storage: true,
                 schema: Some(CustomResourceValidation {
                     open_apiv3_schema: Some(field(into_props(root))),
                 }),
-                subresources,
+                subresources: subresources.map(Box::new),
                 additional_printer_columns: params.printer_columns.iter().map(column).collect(),
                 selectable_fields: params
                     .selectable_fields
                     .iter()
                     .map(|path| SelectableField {
-                        json_path: (*path).to_owned(),
+                        json_path: (*path).into(),
                     })
                     .collect(),
                 ..CustomResourceDefinitionVersion::default()
-            }],
+            }].into(),
             ..CustomResourceDefinitionSpec::default()
         },
         status: None,
@@ -171,11 +171,11 @@ pub(crate) fn into_props(schema: Map<String, Value>) -> JsonSchemaProps {
 
 fn column(c: &CrdColumn<'_>) -> CustomResourceColumnDefinition {
     CustomResourceColumnDefinition {
-        name: c.name.to_owned(),
-        type_: c.type_.to_owned(),
-        json_path: c.json_path.to_owned(),
-        description: c.description.map(str::to_owned),
-        format: c.format.map(str::to_owned),
+        name: c.name.into(),
+        type_: c.type_.into(),
+        json_path: c.json_path.into(),
+        description: c.description.map(Into::into),
+        format: c.format.map(Into::into),
         priority: c.priority,
     }
 }
@@ -186,6 +186,6 @@ fn field<T, U: From<T>>(value: T) -> U {
     U::from(value)
 }
 
-fn strings(values: &[&str]) -> Vec<String> {
-    values.iter().map(|s| (*s).to_owned()).collect()
+fn strings(values: &[&str]) -> kapi_apimachinery::ThinVec<kapi_apimachinery::CompactString> {
+    values.iter().map(|s| (*s).into()).collect()
 }

@@ -71,7 +71,7 @@ pub fn merge_crds(
         let name = crd.metadata.name.clone().unwrap_or_default();
         let mismatch = |field| MergeError::Mismatch {
             field,
-            crd: name.clone(),
+            crd: name.clone().into(),
         };
         if crd.metadata.name != merged.metadata.name {
             return Err(mismatch("metadata.name"));
@@ -87,7 +87,7 @@ pub fn merge_crds(
         }
         for version in crd.spec.versions {
             if merged.spec.versions.iter().any(|v| v.name == version.name) {
-                return Err(MergeError::DuplicateVersion(version.name));
+                return Err(MergeError::DuplicateVersion(version.name.into()));
             }
             merged.spec.versions.push(version);
         }

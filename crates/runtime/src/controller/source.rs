@@ -74,7 +74,7 @@ pub(crate) fn map_owner<K: Object>(
         };
         vec![Request {
             namespace,
-            name: owner.name.clone(),
+            name: owner.name.clone().into(),
         }]
     })
 }

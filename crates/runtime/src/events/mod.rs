@@ -136,8 +136,8 @@ impl std::fmt::Debug for EventRecorder {
 pub fn object_reference<K: Resource>(obj: &K) -> ObjectReference {
     let meta = obj.metadata();
     ObjectReference {
-        api_version: Some(K::API_VERSION.to_owned()),
-        kind: Some(K::INFO.kind.to_string()),
+        api_version: Some(K::API_VERSION.into()),
+        kind: Some(K::INFO.kind.into()),
         name: meta.name.clone(),
         namespace: meta.namespace.clone(),
         uid: meta.uid.clone(),
@@ -197,7 +197,7 @@ impl EventRecorder {
                     .namespace
                     .clone()
                     .filter(|n| !n.is_empty())
-                    .unwrap_or_else(|| "default".to_owned());
+                    .unwrap_or_else(|| "default".into());
                 let name = format!(
                     "{}.{:x}",
                     regarding.name.as_deref().unwrap_or("object"),
@@ -205,18 +205,18 @@ impl EventRecorder {
                 );
                 let event = Event {
                     metadata: ObjectMeta {
-                        name: Some(name),
+                        name: Some(name.into()),
                         namespace: Some(namespace),
                         ..ObjectMeta::default()
                     },
                     event_time: Some(now),
-                    reporting_controller: Some(self.controller.clone()),
-                    reporting_instance: Some(self.instance.clone()),
-                    action: Some(action.to_owned()),
-                    reason: Some(reason.to_owned()),
+                    reporting_controller: Some(self.controller.clone().into()),
+                    reporting_instance: Some(self.instance.clone().into()),
+                    action: Some(action.into()),
+                    reason: Some(reason.into()),
                     regarding: Some(regarding.clone()),
-                    note: Some(note),
-                    type_: Some(type_.as_str().to_owned()),
+                    note: Some(note.into()),
+                    type_: Some(type_.as_str().into()),
                     ..Event::default()
                 };
                 Write::Create(Box::new(event), series_key)
@@ -253,7 +253,7 @@ async fn writer(sink: Arc<dyn EventSink>, mut rx: mpsc::Receiver<Write>) {
                         if written.len() > 4096 {
                             written.clear();
                         }
-                        written.insert(key, (ns, name));
+                        written.insert(key, (ns.into(), name.into()));
                     }
                     Err(e) => tracing::warn!(error = %e, "could not write event"),
                 }

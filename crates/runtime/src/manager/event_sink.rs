@@ -27,7 +27,7 @@ impl EventSink for ApiEventSink {
                 .metadata
                 .namespace
                 .clone()
-                .unwrap_or_else(|| "default".to_owned());
+                .unwrap_or_else(|| "default".into());
             Api::<Event>::namespaced(self.client.clone(), &ns)
                 .create(&CreateOptions::default(), &event)
                 .await

@@ -38,7 +38,7 @@ fn record_of(spec: Option<&LeaseSpec>) -> LeaderElectionRecord {
         return LeaderElectionRecord::default();
     };
     LeaderElectionRecord {
-        holder_identity: s.holder_identity.clone().unwrap_or_default(),
+        holder_identity: s.holder_identity.clone().unwrap_or_default().into(),
         lease_duration_seconds: s.lease_duration_seconds.unwrap_or(0),
         acquire_time: s.acquire_time,
         renew_time: s.renew_time,
@@ -48,7 +48,7 @@ fn record_of(spec: Option<&LeaseSpec>) -> LeaderElectionRecord {
 
 fn spec_of(r: LeaderElectionRecord) -> LeaseSpec {
     LeaseSpec {
-        holder_identity: Some(r.holder_identity),
+        holder_identity: Some(r.holder_identity.into()),
         lease_duration_seconds: Some(r.lease_duration_seconds),
         acquire_time: r.acquire_time,
         renew_time: r.renew_time,
@@ -64,7 +64,7 @@ impl LeaseLock for ApiLeaseLock {
             Ok(lease.map(|l| {
                 (
                     record_of(l.spec.as_ref()),
-                    l.metadata.resource_version.unwrap_or_default(),
+                    l.metadata.resource_version.unwrap_or_default().into(),
                 )
             }))
         })
@@ -74,7 +74,7 @@ impl LeaseLock for ApiLeaseLock {
         Box::pin(async move {
             let lease = Lease {
                 metadata: ObjectMeta {
-                    name: Some(self.name.clone()),
+                    name: Some(self.name.clone().into()),
                     ..ObjectMeta::default()
                 },
                 spec: Some(spec_of(record)),
@@ -95,8 +95,8 @@ impl LeaseLock for ApiLeaseLock {
         Box::pin(async move {
             let lease = Lease {
                 metadata: ObjectMeta {
-                    name: Some(self.name.clone()),
-                    resource_version: Some(resource_version),
+                    name: Some(self.name.clone().into()),
+                    resource_version: Some(resource_version.into()),
                     ..ObjectMeta::default()
                 },
                 spec: Some(spec_of(record)),

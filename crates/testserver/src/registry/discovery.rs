@@ -60,7 +60,7 @@ impl Discovery {
         for (group, versions) in reg.groups() {
             let mut agg = ApiGroupDiscovery {
                 metadata: ObjectMeta {
-                    name: Some(group.to_owned()),
+                    name: Some(group.into()),
                     ..ObjectMeta::default()
                 },
                 versions: Vec::new(),
