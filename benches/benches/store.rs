@@ -18,7 +18,14 @@ fn indexed_store(pods: &[Pod]) -> Store<Pod> {
     let store: Store<Pod> = Store::new();
     store.add_index(
         "app",
-        Arc::new(|p: &Pod| p.metadata.labels.get("app").map(ToString::to_string).into_iter().collect()),
+        Arc::new(|p: &Pod| {
+            p.metadata
+                .labels
+                .get("app")
+                .map(ToString::to_string)
+                .into_iter()
+                .collect()
+        }),
     );
     store.replace(pods.to_vec(), "1");
     store

@@ -10,7 +10,7 @@
 //! | [`gvk`] | `GroupVersion`, `GroupVersionKind`, `GroupVersionResource`, `GroupKind`, `GroupResource` |
 //! | [`resource`] | the [`Object`] and [`Resource`] traits, [`ResourceInfo`], scopes and verbs |
 //! | [`DynamicObject`], [`ObjectList`] | untyped objects; `<Kind>List` of anything |
-//! | [`Map`], [`CompactString`], [`ThinVec`] | the map, string and array types of object fields: a sorted vector, inline short strings, one-pointer arrays (`docs/memory.md` says why) |
+//! | [`Map`], [`CompactString`], [`ThinVec`] | the map, string and array types of object fields: a sorted vector, inline short strings, one-pointer arrays (`docs/api-types.md` says why) |
 //! | [`scheme`] | [`Scheme`](scheme::Scheme): types by GVK, manifest decoding (JSON, multi-document YAML), defaulting, version priority |
 //! | [`restmapper`] | [`RestMapper`](restmapper::RestMapper), a static mapper, the kind→plural guess |
 //! | [`labels`], [`fields`] | label and field selectors: parse, print, match |
@@ -70,6 +70,10 @@ pub mod validation;
 mod version_order;
 
 pub use bytes::ByteString;
+/// The string type of API object fields: a `String` that keeps up to 24 bytes inline (most
+/// names, enum values, IPs and label values), so decoding them allocates nothing. Re-exported
+/// from [`compact_str`], with its [`ToCompactString`] and [`format_compact!`].
+pub use compact_str::{format_compact, CompactString, ToCompactString};
 pub use duration::{Duration, DurationError};
 pub use dynamic::DynamicObject;
 pub use error::{ApiError, Error, Result};
@@ -79,17 +83,13 @@ pub use intstr::{IntOrString, IntOrStringError};
 pub use labels::{Requirement, RequirementError, Selector, SelectorParseError};
 pub use list::ObjectList;
 pub use map::Map;
-/// The string type of API object fields: a `String` that keeps up to 24 bytes inline (most
-/// names, enum values, IPs and label values), so decoding them allocates nothing. Re-exported
-/// from [`compact_str`], with its [`ToCompactString`] and [`format_compact!`].
-pub use compact_str::{format_compact, CompactString, ToCompactString};
-/// The array type of API object fields: a `Vec` whose length and capacity live in its heap
-/// block, so the handle is one pointer (8 bytes, not 24) and an empty array allocates nothing —
-/// most array fields of an object are unset. Re-exported from [`thin_vec`], with [`thin_vec!`].
-pub use thin_vec::{thin_vec, ThinVec};
 pub use quantity::{Format as QuantityFormat, Quantity, QuantityError, Rounding};
 pub use resource::{
     ClusterScope, NamespaceScope, Object, Resource, ResourceInfo, Scope, ScopeMarker, Verbs,
 };
+/// The array type of API object fields: a `Vec` whose length and capacity live in its heap
+/// block, so the handle is one pointer (8 bytes, not 24) and an empty array allocates nothing —
+/// most array fields of an object are unset. Re-exported from [`thin_vec`], with [`thin_vec!`].
+pub use thin_vec::{thin_vec, ThinVec};
 pub use time::{MicroTime, Time, TimeError};
 pub use version_order::version_priority;

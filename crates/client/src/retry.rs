@@ -110,7 +110,7 @@ fn random_unit() -> f64 {
 ///     let mut cm = cms.get("counter").await?;
 ///     let data = &mut cm.data;
 ///     let n: u64 = data.get("n").and_then(|v| v.parse().ok()).unwrap_or(0);
-///     data.insert("n".into(), (n + 1).to_string());
+///     data.insert("n".into(), (n + 1).to_string().into());
 ///     cms.replace("counter", &UpdateOptions::default(), &cm).await
 /// })
 /// .await?;

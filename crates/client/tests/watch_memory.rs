@@ -90,7 +90,9 @@ async fn a_100k_event_watch_decodes_in_flat_memory() {
         match ev.expect("event") {
             WatchEvent::Added(cm) => {
                 assert_eq!(
-                    cm.data.get("index").map(|v| v.as_str()),
+                    cm.data
+                        .get("index")
+                        .map(kapi_apimachinery::CompactString::as_str),
                     Some(count.to_string().as_str())
                 );
             }

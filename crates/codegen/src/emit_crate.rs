@@ -242,10 +242,47 @@ const LIB_REST: &str = r#"
 Decoding follows Go's `encoding/json` leniency: unknown fields are ignored, a missing or
 `null` required field reads as its zero value, `null` collections read as empty. Encoding
 follows Go's `omitempty`: optional fields are `Option` (left out when `None`), optional
-collections are plain `Vec`/`BTreeMap` (left out when empty), required fields are always
+collections are plain `ThinVec`/`Map` (left out when empty), required fields are always
 written. Top-level kinds do not store `apiVersion`/`kind`: their `Serialize` writes the
 constants first. Free-form JSON (`RawExtension`, CRD `JSON` values) is a
 [`serde_json::Value`]. See `docs/api-types.md` in the repository for the full rules.
+
+# Compact field types
+
+Fields are laid out for caches that hold many objects: strings are
+[`CompactString`](kapi_apimachinery::CompactString) (up to 24 bytes inline), arrays
+[`ThinVec`](kapi_apimachinery::ThinVec) (one pointer; empty ones allocate nothing), maps
+[`Map`](kapi_apimachinery::Map) (one sorted vector), and every optional sub-struct is boxed. A
+realistic Pod without managedFields takes 5.9 KB decoded, against 9.5 KB with
+`String`/`Vec`/`BTreeMap`. Building objects takes a conversion here and there:
+
+```
+# #[cfg(feature = "core")]
+# fn main() {
+use kapi_api::core::v1::{Container, Pod, PodSpec};
+use kapi_apimachinery::{meta::ObjectMeta, thin_vec, Map};
+
+let pod = Pod {
+    metadata: ObjectMeta {
+        name: Some("web".into()),
+        labels: Map::from([("app".into(), "web".into())]),
+        ..ObjectMeta::default()
+    },
+    spec: Some(PodSpec {
+        containers: thin_vec![Container {
+            name: "app".into(),
+            image: Some("nginx:1.29".into()),
+            ..Container::default()
+        }],
+        ..PodSpec::default()
+    }),
+    ..Pod::default()
+};
+assert_eq!(pod.metadata.labels.get("app").map(|v| v.as_str()), Some("web"));
+# }
+# #[cfg(not(feature = "core"))]
+# fn main() {}
+```
 
 # Regenerating
 

@@ -131,7 +131,11 @@ impl Cluster {
             let ns = Namespace {
                 metadata: ObjectMeta {
                     name: Some(name.as_str().into()),
-                    labels: [("app.kubernetes.io/created-by".into(), "kapi-examples".into())].into(),
+                    labels: [(
+                        "app.kubernetes.io/created-by".into(),
+                        "kapi-examples".into(),
+                    )]
+                    .into(),
                     ..ObjectMeta::default()
                 },
                 ..Namespace::default()

@@ -9,9 +9,9 @@
 use std::sync::Arc;
 
 use kapi_api::core::v1::ConfigMap;
-use kapi_apimachinery::{CompactString, Map};
 use kapi_apimachinery::meta::ObjectMeta;
 use kapi_apimachinery::options::{CreateOptions, DeleteOptions, PatchOptions, UpdateOptions};
+use kapi_apimachinery::{CompactString, Map};
 use kapi_client::{Api, Client, Patch};
 use kapi_informers::Lister;
 use kapi_runtime::helpers::set_controller_reference;
@@ -44,7 +44,11 @@ pub fn copier(manager: &Manager) -> Controller<impl Reconciler> {
         .watches_self(
             &configmaps,
             vec![Arc::new(on_object(|cm: &ConfigMap| {
-                cm.metadata.labels.get(COPY_LABEL).map(CompactString::as_str) == Some("true")
+                cm.metadata
+                    .labels
+                    .get(COPY_LABEL)
+                    .map(CompactString::as_str)
+                    == Some("true")
             }))],
         )
         .owns::<ConfigMap, ConfigMap>(&configmaps, vec![])
@@ -59,7 +63,13 @@ async fn reconcile(
     let Some(original) = lister.get(&request.key()) else {
         return Ok(Action::Done); // deleted: the garbage collector removes the copy
     };
-    if original.metadata.labels.get(COPY_LABEL).map(CompactString::as_str) != Some("true") {
+    if original
+        .metadata
+        .labels
+        .get(COPY_LABEL)
+        .map(CompactString::as_str)
+        != Some("true")
+    {
         return Ok(Action::Done);
     }
     let namespace = request.namespace.as_deref().unwrap_or("default");

@@ -10,9 +10,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use kapi_api::core::v1::ConfigMap;
-use kapi_apimachinery::Map;
 use kapi_apimachinery::meta::ObjectMeta;
 use kapi_apimachinery::options::{CreateOptions, DeleteOptions, PatchOptions};
+use kapi_apimachinery::Map;
 use kapi_apimachinery::{Object, Selector};
 use kapi_client::{Api, Client, Patch};
 use kapi_informers::{DeleteKind, ResourceEventHandler, SharedInformerFactory};

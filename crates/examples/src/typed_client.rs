@@ -5,13 +5,12 @@
 //! cargo run -p kapi-examples --bin typed-client
 //! ```
 
-
 use kapi_api::core::v1::ConfigMap;
-use kapi_apimachinery::{CompactString, Map};
 use kapi_apimachinery::meta::ObjectMeta;
 use kapi_apimachinery::options::{
     CreateOptions, DeleteOptions, ListOptions, PatchOptions, UpdateOptions,
 };
+use kapi_apimachinery::{CompactString, Map};
 use kapi_client::{retry_on_conflict, Api, Backoff, Client, Patch};
 use serde_json::json;
 
@@ -101,7 +100,8 @@ async fn steps(client: Client, ns: &str, out: &Narrator) -> Result<()> {
         )
         .await?;
     ensure(
-        patched.data.get("mode").map(CompactString::as_str) == Some("safe") && patched.data.len() == 2,
+        patched.data.get("mode").map(CompactString::as_str) == Some("safe")
+            && patched.data.len() == 2,
         "the merge patch changed mode and added replicas",
     )?;
     out.ok(format!("merge patch web-a: data {:?}", patched.data));

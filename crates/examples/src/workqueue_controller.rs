@@ -14,9 +14,9 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use kapi_api::core::v1::ConfigMap;
-use kapi_apimachinery::{CompactString, Map};
 use kapi_apimachinery::meta::ObjectMeta;
 use kapi_apimachinery::options::{CreateOptions, DeleteOptions, PatchOptions};
+use kapi_apimachinery::{CompactString, Map};
 use kapi_client::{Api, Client, Patch};
 use kapi_informers::{handler_fn, key_of, Lister, SharedInformerFactory};
 use kapi_workqueue::{RateLimitingQueue, ShutdownMode};

@@ -30,7 +30,14 @@ fn bench(c: &mut Criterion) {
     let store: Store<Pod> = Store::new();
     store.add_index(
         "app",
-        Arc::new(|p: &Pod| p.metadata.labels.get("app").map(ToString::to_string).into_iter().collect()),
+        Arc::new(|p: &Pod| {
+            p.metadata
+                .labels
+                .get("app")
+                .map(ToString::to_string)
+                .into_iter()
+                .collect()
+        }),
     );
     store.replace(pods.clone(), "1");
     let keys: Vec<String> = pods.iter().map(Object::cache_key).collect();

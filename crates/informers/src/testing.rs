@@ -91,7 +91,9 @@ impl FakeSource {
     pub fn upsert(&self, mut o: DynamicObject) {
         let mut st = self.state();
         st.rv += 1;
-        o.metadata.resource_version = Some(kapi_apimachinery::ToCompactString::to_compact_string(&st.rv));
+        o.metadata.resource_version = Some(kapi_apimachinery::ToCompactString::to_compact_string(
+            &st.rv,
+        ));
         let key = o.cache_key();
         let ev = if st.objects.contains_key(&key) {
             WatchEvent::Modified(o.clone())
@@ -107,7 +109,9 @@ impl FakeSource {
         let mut st = self.state();
         st.rv += 1;
         if let Some(mut o) = st.objects.remove(key) {
-            o.metadata.resource_version = Some(kapi_apimachinery::ToCompactString::to_compact_string(&st.rv));
+            o.metadata.resource_version = Some(
+                kapi_apimachinery::ToCompactString::to_compact_string(&st.rv),
+            );
             Self::emit(&mut st, WatchEvent::Deleted(o));
         }
     }

@@ -41,12 +41,12 @@
 //! # Ok::<(), fields::FieldSelectorError>(())
 //! ```
 
-use std::borrow::Cow;
 use std::borrow::Borrow;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
-use std::hash::Hash;
 use std::fmt;
 use std::hash::BuildHasher;
+use std::hash::Hash;
 
 mod error;
 mod parser;

@@ -57,8 +57,8 @@
 
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
-use std::hash::Hash;
 use std::hash::BuildHasher;
+use std::hash::Hash;
 
 mod error;
 mod parser;

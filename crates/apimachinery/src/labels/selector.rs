@@ -231,11 +231,7 @@ where
                 })
             }
         };
-        reqs.push(Requirement::new(
-            key,
-            op,
-            values.iter().map(AsRef::as_ref),
-        )?);
+        reqs.push(Requirement::new(key, op, values.iter().map(AsRef::as_ref))?);
     }
     Ok(Selector::from_requirements(reqs))
 }

@@ -35,7 +35,10 @@ fn behaves_like_btreemap_under_a_random_sequence_of_operations() {
 #[test]
 fn from_unsorted_pairs_sorts_and_keeps_the_last_of_repeated_keys() {
     let map = m(&[("b", 1), ("a", 2), ("b", 3), ("c", 4), ("a", 5)]);
-    assert_eq!(map.as_slice(), m(&[("a", 5), ("b", 3), ("c", 4)]).as_slice());
+    assert_eq!(
+        map.as_slice(),
+        m(&[("a", 5), ("b", 3), ("c", 4)]).as_slice()
+    );
     let mut ext = m(&[("z", 1)]);
     ext.extend([("a".to_owned(), 1), ("z".to_owned(), 2)]);
     assert_eq!(ext, m(&[("a", 1), ("z", 2)]));

@@ -105,7 +105,7 @@ pub(crate) enum Format {
 /// let cms: Api<ConfigMap> = Api::namespaced(client, "default");
 /// let mut cm = ConfigMap::default();
 /// cm.metadata.name = Some("settings".into());
-/// cm.data = [("mode".to_string(), "fast".to_string())].into();
+/// cm.data = [("mode".into(), "fast".into())].into();
 /// let created = cms.create(&CreateOptions::default(), &cm).await?;
 /// for cm in cms.list(&ListOptions::default().labels("app=web")).await? {
 ///     println!("{}", cm.metadata.name.unwrap_or_default());

@@ -252,7 +252,7 @@ impl<K: Object> Api<K> {
     /// # async fn demo() -> Result<(), kapi_client::Error> {
     /// let sas: Api<ServiceAccount> = Api::namespaced(Client::try_default()?, "default");
     /// let mut req = TokenRequest::default();
-    /// req.spec = Some(TokenRequestSpec { audiences: vec!["vault".into()], expiration_seconds: Some(600), ..Default::default() });
+    /// req.spec = Some(TokenRequestSpec { audiences: kapi_apimachinery::thin_vec!["vault".into()], expiration_seconds: Some(600), ..Default::default() });
     /// let answer = sas.create_token("builder", &CreateOptions::default(), &req).await?;
     /// println!("expires {:?}", answer.status.map(|s| s.expiration_timestamp));
     /// # Ok(()) }

@@ -189,7 +189,10 @@ async fn ssa_3_9_apply_creates_conflicts_and_forces() {
         )
         .await
         .expect("apply creates");
-    assert_eq!(created.data.get("owner").map(CompactString::as_str), Some("alice"));
+    assert_eq!(
+        created.data.get("owner").map(CompactString::as_str),
+        Some("alice")
+    );
     assert!(created
         .metadata
         .managed_fields
@@ -217,7 +220,10 @@ async fn ssa_3_9_apply_creates_conflicts_and_forces() {
         )
         .await
         .expect("force");
-    assert_eq!(forced.data.get("owner").map(CompactString::as_str), Some("bob"));
+    assert_eq!(
+        forced.data.get("owner").map(CompactString::as_str),
+        Some("bob")
+    );
     let dry = PatchOptions {
         dry_run: true,
         ..PatchOptions::apply("bob")

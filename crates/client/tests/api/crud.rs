@@ -1,6 +1,5 @@
 //! Every verb on ConfigMaps, Pods, Namespaces and Leases (rules §3).
 
-use kapi_apimachinery::CompactString;
 use kapi_api::coordination::v1::{Lease, LeaseSpec};
 use kapi_api::core::v1::{ConfigMap, Namespace, Pod};
 use kapi_apimachinery::meta::Status;
@@ -8,6 +7,7 @@ use kapi_apimachinery::options::{
     CreateOptions, DeleteOptions, FieldValidation, GetOptions, ListOptions, PatchOptions,
     Preconditions, PropagationPolicy, UpdateOptions,
 };
+use kapi_apimachinery::CompactString;
 use kapi_apimachinery::Object as _;
 use kapi_client::{Api, Either, Error, Patch};
 use serde_json::json;

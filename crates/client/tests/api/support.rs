@@ -69,7 +69,8 @@ pub(crate) fn pod(name: &str) -> Pod {
                 name: "app".into(),
                 image: Some("nginx:1.29".into()),
                 ..Container::default()
-            }].into(),
+            }]
+            .into(),
             ..PodSpec::default()
         }),
         ..Pod::default()

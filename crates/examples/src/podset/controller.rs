@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use futures::future::join_all;
 use kapi_api::core::v1::Pod;
-use kapi_apimachinery::{CompactString, ThinVec};
 use kapi_apimachinery::meta::ObjectMeta;
 use kapi_apimachinery::options::{CreateOptions, DeleteOptions, PatchOptions};
+use kapi_apimachinery::{CompactString, ThinVec};
 use kapi_apimachinery::{Object, Resource};
 use kapi_client::{Api, Client, Patch};
 use kapi_informers::{Lister, Store};

@@ -152,7 +152,8 @@ pub fn custom_resource_definition(
                     })
                     .collect(),
                 ..CustomResourceDefinitionVersion::default()
-            }].into(),
+            }]
+            .into(),
             ..CustomResourceDefinitionSpec::default()
         },
         status: None,
