@@ -9,6 +9,7 @@ use kapi_apimachinery::{Object, ObjectList};
 use kapi_client::Api;
 
 use crate::listwatch::{ListWatchError, ListerWatcher, WatchStream};
+use crate::Transform;
 
 impl From<kapi_client::Error> for ListWatchError {
     fn from(e: kapi_client::Error) -> Self {
@@ -71,6 +72,14 @@ impl<K: Object> ListerWatcher<K> for ApiListerWatcher<K> {
         })
     }
 
+    fn list_transformed(
+        &self,
+        opts: ListOptions,
+        transform: Transform<K>,
+    ) -> BoxFuture<'_, Result<ObjectList<K>, ListWatchError>> {
+        self.api.list_transformed(self.options(opts), transform)
+    }
+
     fn watch(&self, opts: ListOptions) -> BoxFuture<'_, Result<WatchStream<K>, ListWatchError>> {
         let opts = self.options(opts);
         Box::pin(async move {
@@ -83,6 +92,18 @@ impl<K: Object> ListerWatcher<K> for ApiListerWatcher<K> {
 impl<K: Object> ListerWatcher<K> for Api<K> {
     fn list(&self, opts: ListOptions) -> BoxFuture<'_, Result<ObjectList<K>, ListWatchError>> {
         Box::pin(async move { Api::list(self, &opts).await.map_err(ListWatchError::from) })
+    }
+
+    fn list_transformed(
+        &self,
+        opts: ListOptions,
+        transform: Transform<K>,
+    ) -> BoxFuture<'_, Result<ObjectList<K>, ListWatchError>> {
+        Box::pin(async move {
+            Api::list_with(self, &opts, |o| transform(o))
+                .await
+                .map_err(ListWatchError::from)
+        })
     }
 
     fn watch(&self, opts: ListOptions) -> BoxFuture<'_, Result<WatchStream<K>, ListWatchError>> {

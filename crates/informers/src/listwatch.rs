@@ -56,6 +56,25 @@ pub type WatchStream<K> = BoxStream<'static, Result<WatchEvent<K>, ListWatchErro
 pub trait ListerWatcher<K>: Send + Sync + 'static {
     /// One list call (one page when `opts.limit` is set).
     fn list(&self, opts: ListOptions) -> BoxFuture<'_, Result<ObjectList<K>, ListWatchError>>;
+    /// [`list`](Self::list) with `transform` applied to every item. This default applies it
+    /// once the whole response is decoded; the client-backed implementations apply it to each
+    /// item as it is decoded, so a large unpaged list (the reflector's first `LIST` with
+    /// resourceVersion "0", which the server answers whole) never holds every untransformed
+    /// object at once.
+    fn list_transformed(
+        &self,
+        opts: ListOptions,
+        transform: crate::Transform<K>,
+    ) -> BoxFuture<'_, Result<ObjectList<K>, ListWatchError>>
+    where
+        K: Send + 'static,
+    {
+        Box::pin(async move {
+            let mut list = self.list(opts).await?;
+            list.items.iter_mut().for_each(|o| transform(o));
+            Ok(list)
+        })
+    }
     /// Starts a watch; the stream ends when the server closes it.
     fn watch(&self, opts: ListOptions) -> BoxFuture<'_, Result<WatchStream<K>, ListWatchError>>;
 }

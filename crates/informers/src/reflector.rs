@@ -250,7 +250,11 @@ impl<K: Object, L: ListerWatcher<K>> Reflector<K, L> {
         }
         let mut replacement = self.store.begin_replace();
         let list_rv = loop {
-            let page = match self.lw.list(opts.clone()).await {
+            let listed = match &self.transform {
+                Some(t) => self.lw.list_transformed(opts.clone(), Arc::clone(t)).await,
+                None => self.lw.list(opts.clone()).await,
+            };
+            let page = match listed {
                 Ok(p) => p,
                 Err(ListWatchError::Api(e)) if e.is_expired() && opts.continue_token.is_some() => {
                     // The continue token expired mid-way: fall back to one full list.
@@ -266,7 +270,7 @@ impl<K: Object, L: ListerWatcher<K>> Reflector<K, L> {
             };
             let next = page.metadata.continue_.clone().filter(|c| !c.is_empty());
             let page_rv = page.metadata.resource_version.clone().unwrap_or_default();
-            replacement.add_page(page.items.into_iter().map(|o| self.prepare(o)).collect());
+            replacement.add_page(page.items); // transformed as they were decoded
             match next {
                 Some(token) => {
                     opts.continue_token = Some(token);

@@ -38,12 +38,44 @@ use crate::error::{Error, Result};
 /// [`Error::Decode`] for a malformed body or an item that does not decode as `K`; the body's
 /// own read errors.
 pub async fn decode_list<K: DeserializeOwned>(body: Body) -> Result<ObjectList<K>> {
+    decode_list_with(body, |_| {}).await
+}
+
+/// [`decode_list`], calling `each` on every item right after the chunk that completes it is
+/// decoded: a cache can trim objects (drop `managedFields`, say) while the list is still
+/// arriving, so a large list never holds every untrimmed object at once.
+///
+/// ```
+/// use kapi_client::{api::decode_list_with, Body};
+/// # async fn demo() -> Result<(), kapi_client::Error> {
+/// let chunks = [r#"{"items":[{"a":1,"big":"…"},"#, r#"{"a":2,"big":"…"}]}"#];
+/// let body = Body::from_stream(futures::stream::iter(chunks.map(Ok::<_, std::io::Error>)));
+/// let list = decode_list_with::<serde_json::Value, _>(body, |item| {
+///     item.as_object_mut().map(|o| o.remove("big"));
+/// })
+/// .await?;
+/// assert_eq!(list.items, [serde_json::json!({"a": 1}), serde_json::json!({"a": 2})]);
+/// # Ok(()) }
+/// ```
+///
+/// # Errors
+/// As [`decode_list`].
+pub async fn decode_list_with<K, F>(body: Body, mut each: F) -> Result<ObjectList<K>>
+where
+    K: DeserializeOwned,
+    F: FnMut(&mut K),
+{
     let mut decoder = ListDecoder::<K>::new();
     let mut chunks = pin!(body.into_data_stream());
+    let mut done = 0;
     while let Some(chunk) = chunks.try_next().await? {
         decoder.push(&chunk)?;
+        decoder.items[done..].iter_mut().for_each(&mut each);
+        done = decoder.items.len();
     }
-    decoder.finish()
+    let mut list = decoder.finish()?;
+    list.items[done..].iter_mut().for_each(each);
+    Ok(list)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -407,6 +439,31 @@ mod tests {
                 pieces(doc, &all).expect("bytes"),
                 want,
                 "{doc} byte by byte"
+            );
+        }
+    }
+
+    #[test]
+    fn each_item_is_visited_once_in_order_however_the_body_is_split() {
+        let doc = DOCS[0];
+        let want: Vec<Value> = whole(doc).items;
+        for cut in (0..=doc.len()).filter(|c| doc.is_char_boundary(*c)) {
+            let chunks: Vec<Result<Vec<u8>, std::io::Error>> = vec![
+                Ok(doc.as_bytes()[..cut].to_vec()),
+                Ok(doc.as_bytes()[cut..].to_vec()),
+            ];
+            let body = Body::from_stream(futures::stream::iter(chunks));
+            let mut seen = Vec::new();
+            let list = futures::executor::block_on(decode_list_with(body, |v: &mut Value| {
+                seen.push(v.clone());
+                *v = Value::from(seen.len());
+            }))
+            .expect("valid");
+            assert_eq!(seen, want, "cut at {cut}");
+            let numbered: Vec<Value> = (1..=want.len()).map(Value::from).collect();
+            assert_eq!(
+                list.items, numbered,
+                "the hook's changes are kept (cut at {cut})"
             );
         }
     }

@@ -28,7 +28,7 @@ use kapi_apimachinery::{
     ClusterScope, DynamicObject, NamespaceScope, Resource, ResourceInfo, Scope,
 };
 
-pub use list_decode::decode_list;
+pub use list_decode::{decode_list, decode_list_with};
 pub use patch::Patch;
 pub use pod::{LogParams, LogStream};
 

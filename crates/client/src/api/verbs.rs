@@ -59,13 +59,27 @@ impl<K: Object> Api<K> {
     /// [`Error::Api`](crate::Error::Api) (e.g. 410 for an expired continue token),
     /// [`Error::Decode`](crate::Error::Decode) when an item does not decode as `K`.
     pub async fn list(&self, opts: &ListOptions) -> Result<ObjectList<K>> {
+        self.list_with(opts, |_| {}).await
+    }
+
+    /// [`list`](Self::list), calling `each` on every item as soon as it is decoded, while the
+    /// rest of the body is still arriving: informers pass their transform here, so an unpaged
+    /// list of 10 000 Pods never holds all of them with their `managedFields`.
+    ///
+    /// # Errors
+    /// As [`list`](Self::list).
+    pub async fn list_with(
+        &self,
+        opts: &ListOptions,
+        each: impl FnMut(&mut K) + Send,
+    ) -> Result<ObjectList<K>> {
         let mut opts = opts.clone();
         opts.watch = false;
         let call = Call::new(Method::GET, self.collection_path(false)?)
             .query(&opts.to_query())
             .accept(self.list_accept());
         let resp = self.client.checked(call.build()?).await?;
-        super::list_decode::decode_list(resp.into_body()).await
+        super::list_decode::decode_list_with(resp.into_body(), each).await
     }
 
     /// Creates an object (`POST` to the collection). The namespace comes from the handle.
