@@ -225,7 +225,7 @@ async fn memory(args: &Args) -> Result<(), Error> {
         let done = informer
             .store()
             .get(&marker)
-            .is_some_and(|p| p.metadata.labels.get("seq") == Some(&seq));
+            .is_some_and(|p| p.metadata.labels.get("seq").map(|v| v.as_str()) == Some(seq.as_str()));
         if done {
             break;
         }
