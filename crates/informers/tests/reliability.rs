@@ -8,12 +8,14 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use kapi_api::core::v1::{ConfigMap, Namespace};
+mod common;
+use common::{client_for, create_namespace};
+
+use kapi_api::core::v1::ConfigMap;
 use kapi_apimachinery::meta::ObjectMeta;
 use kapi_apimachinery::options::{CreateOptions, DeleteOptions, ListOptions, UpdateOptions};
 use kapi_apimachinery::Object;
-use kapi_client::kubeconfig::{Kubeconfig, KubeconfigOptions};
-use kapi_client::{Api, Client, Config, RateLimit};
+use kapi_client::{Api, Client};
 use kapi_informers::{
     BackoffConfig, DeleteKind, ReflectorConfig, ResourceEventHandler, SharedInformerFactory,
     SyncMode,
@@ -22,14 +24,6 @@ use kapi_testserver::{Fault, FaultId, TestServer, Verb};
 
 const NS: &str = "rel";
 const OBJECTS: usize = 1000;
-
-fn client_for(server: &TestServer) -> Client {
-    let kc = Kubeconfig::from_yaml(&server.kubeconfig()).expect("kubeconfig");
-    let mut config =
-        Config::from_custom_kubeconfig(&kc, &KubeconfigOptions::default()).expect("config");
-    config.rate_limit = RateLimit::disabled();
-    Client::new(config).expect("client")
-}
 
 fn cm(name: &str, value: &str) -> ConfigMap {
     ConfigMap {
@@ -99,17 +93,7 @@ impl ResourceEventHandler<ConfigMap> for View {
 }
 
 async fn seed(api: &Api<ConfigMap>, client: &Client) {
-    let ns = Namespace {
-        metadata: ObjectMeta {
-            name: Some(NS.into()),
-            ..ObjectMeta::default()
-        },
-        ..Namespace::default()
-    };
-    Api::<Namespace>::all(client.clone())
-        .create(&CreateOptions::default(), &ns)
-        .await
-        .expect("namespace");
+    create_namespace(client, NS).await;
     for i in 0..OBJECTS {
         api.create(&CreateOptions::default(), &cm(&format!("cm-{i:04}"), "0"))
             .await

@@ -6,11 +6,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use kapi_api::core::v1::{ConfigMap, Namespace};
+mod common;
+use common::{client_for, create_namespace};
+
+use kapi_api::core::v1::ConfigMap;
 use kapi_apimachinery::meta::ObjectMeta;
 use kapi_apimachinery::options::CreateOptions;
-use kapi_client::kubeconfig::{Kubeconfig, KubeconfigOptions};
-use kapi_client::{Api, Client, Config};
+use kapi_client::Api;
 use kapi_informers::{strip_managed_fields, ApiListerWatcher, InformerConfig, SharedIndexInformer};
 use kapi_testserver::TestServer;
 
@@ -31,21 +33,8 @@ fn cm(name: &str) -> ConfigMap {
 #[tokio::test]
 async fn listed_and_watched_objects_are_transformed_once_before_caching() {
     let server = TestServer::builder().http().start().await.expect("server");
-    let kc = Kubeconfig::from_yaml(&server.kubeconfig()).expect("kubeconfig");
-    let config =
-        Config::from_custom_kubeconfig(&kc, &KubeconfigOptions::default()).expect("config");
-    let client = Client::new(config).expect("client");
-    let ns = Namespace {
-        metadata: ObjectMeta {
-            name: Some(NS.into()),
-            ..ObjectMeta::default()
-        },
-        ..Namespace::default()
-    };
-    Api::<Namespace>::all(client.clone())
-        .create(&CreateOptions::default(), &ns)
-        .await
-        .expect("namespace");
+    let client = client_for(&server);
+    create_namespace(&client, NS).await;
     let api = Api::<ConfigMap>::namespaced(client.clone(), NS);
     for i in 0..20 {
         let created = api
