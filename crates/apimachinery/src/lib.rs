@@ -89,7 +89,7 @@ pub use resource::{
 };
 /// The array type of API object fields: a `Vec` whose length and capacity live in its heap
 /// block, so the handle is one pointer (8 bytes, not 24) and an empty array allocates nothing —
-/// most array fields of an object are unset. Re-exported from [`thin_vec`], with [`thin_vec!`].
+/// most array fields of an object are unset. Re-exported from [`thin_vec`](mod@thin_vec), with [`thin_vec!`].
 pub use thin_vec::{thin_vec, ThinVec};
 pub use time::{MicroTime, Time, TimeError};
 pub use version_order::version_priority;
