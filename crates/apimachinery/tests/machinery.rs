@@ -528,4 +528,17 @@ fn fields_v1_keeps_raw_json_and_reads_yaml() {
     let y: ManagedFieldsEntry = serde_yaml::from_str(yaml).unwrap();
     assert_eq!(y.fields_v1.unwrap().to_value(), f.to_value());
     assert!(serde_json::from_str::<ManagedFieldsEntry>(r#"{"fieldsV1":{"a":}}"#).is_err());
+    // A pretty-printed document's field set is kept compact, in its members' order, and so
+    // equals (and encodes like) the compact one.
+    let pretty = "{\"manager\": \"m\",\n \"fieldsV1\": {\"f:metadata\": {\"f:labels\": {\".\": {}, \"f:app\": {}}}}}";
+    let p: ManagedFieldsEntry = serde_json::from_str(pretty).unwrap();
+    assert_eq!(p.fields_v1.as_ref().unwrap().as_json(), f.as_json());
+    assert_eq!(p, e);
+    let spaced_key = r#"{"fieldsV1":{"k:{\"name\":\"a b\"}":{}, "f:z":{}}}"#;
+    let k: ManagedFieldsEntry = serde_json::from_str(spaced_key).unwrap();
+    assert_eq!(
+        k.fields_v1.unwrap().as_json(),
+        r#"{"k:{\"name\":\"a b\"}":{},"f:z":{}}"#,
+        "whitespace inside strings stays, member order stays"
+    );
 }

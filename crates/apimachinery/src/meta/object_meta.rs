@@ -210,7 +210,7 @@ impl FieldsV1 {
         Ok(Self(value.to_string().into_boxed_str()))
     }
 
-    /// The JSON text (as received from a JSON decoder, compact otherwise).
+    /// The JSON text, compact (members in the order they came).
     pub fn as_json(&self) -> &str {
         &self.0
     }
@@ -241,6 +241,24 @@ const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
 
 struct FieldsV1Visitor;
 
+/// The raw text as it came, unless it holds whitespace (a pretty-printed document; servers send
+/// compact JSON): then compacted, keeping the members' order, so that equal field sets compare
+/// equal and encode the same whatever the input's layout was (Go's encoder compacts it too).
+fn compact(raw: String) -> Result<FieldsV1, serde_json::Error> {
+    if !raw
+        .bytes()
+        .any(|b| matches!(b, b' ' | b'\n' | b'\r' | b'\t'))
+    {
+        return Ok(FieldsV1(raw.into_boxed_str()));
+    }
+    let mut out = Vec::with_capacity(raw.len());
+    let mut de = serde_json::Deserializer::from_str(&raw);
+    serde_transcode::transcode(&mut de, &mut serde_json::Serializer::new(&mut out))?;
+    // serde_json writes UTF-8 only.
+    let text = String::from_utf8(out).map_err(serde::de::Error::custom)?;
+    Ok(FieldsV1(text.into_boxed_str()))
+}
+
 impl<'de> serde::de::Visitor<'de> for FieldsV1Visitor {
     type Value = FieldsV1;
 
@@ -256,7 +274,7 @@ impl<'de> serde::de::Visitor<'de> for FieldsV1Visitor {
         };
         if key == RAW_VALUE_TOKEN {
             let raw: String = map.next_value()?;
-            return Ok(FieldsV1(raw.into_boxed_str()));
+            return compact(raw).map_err(serde::de::Error::custom);
         }
         let mut obj = serde_json::Map::new();
         obj.insert(key, map.next_value()?);
