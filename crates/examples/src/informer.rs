@@ -111,12 +111,7 @@ async fn steps(client: Client, ns: &str, out: &Narrator) -> Result<()> {
     let factory = SharedInformerFactory::new(client).namespace(ns);
     let informer = factory.informer::<ConfigMap>();
     informer.add_index(TEAM_INDEX, |cm: &ConfigMap| {
-        cm.metadata
-            .labels
-            .get("team")
-            .map(ToString::to_string)
-            .into_iter()
-            .collect()
+        cm.metadata.labels.get("team").cloned()
     });
     let handler = Arc::new(Narrating {
         out: out.clone(),

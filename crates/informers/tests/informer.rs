@@ -297,12 +297,7 @@ async fn indexes_listers_and_transforms() {
     };
     let informer = SharedIndexInformer::new(fake.clone(), cfg);
     informer.add_index("app", |o: &DynamicObject| {
-        o.metadata
-            .labels
-            .get("app")
-            .map(ToString::to_string)
-            .into_iter()
-            .collect()
+        o.metadata.labels.get("app").cloned()
     });
     informer.start();
     informer.wait_for_sync().await;

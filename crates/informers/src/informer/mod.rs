@@ -138,9 +138,16 @@ impl<K: Object> SharedIndexInformer<K> {
         Lister::new(self.inner.store.clone())
     }
 
-    /// Adds a named index (before or after start).
-    pub fn add_index(&self, name: &str, index: impl Fn(&K) -> Vec<String> + Send + Sync + 'static) {
-        let f: IndexFn<K> = Arc::new(index);
+    /// Adds a named index (before or after start). The function returns the object's index
+    /// values as any collection of strings: a `Vec<String>`, or an `Option` of a label's value
+    /// (`|o| o.metadata.labels.get("app").cloned()`).
+    pub fn add_index<F, I>(&self, name: &str, index: F)
+    where
+        F: Fn(&K) -> I + Send + Sync + 'static,
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        let f: IndexFn<K> = Arc::new(move |obj| index(obj).into_iter().map(Into::into).collect());
         self.inner.store.add_index(name, f);
     }
 
